@@ -1,0 +1,47 @@
+// Package web serves hawker's browser UI from files embedded in the binary,
+// so `go build` alone makes a complete platform. The sources of a built UI
+// go in this directory; the served files are dist/.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed all:dist
+var dist embed.FS
+
+// Handler serves the UI: files from dist, and index.html for the page routes
+// (/, /shows/…, /studio/…, /admin…) so the client-side app can route them.
+func Handler() http.Handler {
+	files, _ := fs.Sub(dist, "dist")
+	fileServer := http.FileServerFS(files)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if p == "" || isPage(p) {
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'")
+			w.Header().Set("Cache-Control", "no-cache")
+			http.ServeFileFS(w, r, files, "index.html")
+			return
+		}
+		if _, err := fs.Stat(files, p); err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		fileServer.ServeHTTP(w, r)
+	})
+}
+
+func isPage(p string) bool {
+	for _, prefix := range []string{"shows/", "studio/", "admin", "account", "login"} {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
