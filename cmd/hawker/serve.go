@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"hawker"
+	"hawker/fsblob"
+	hawkerhttp "hawker/http"
+	"hawker/market"
+	"hawker/web"
+)
+
+// Server timeouts. Long-lived connections (WebSocket, WHEP) set their own
+// deadlines per handler, so there is no global WriteTimeout.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 60 * time.Second // image uploads on slow phones
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 15 * time.Second
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs, getenv)
+	addr := fs.String("addr", envOr(getenv, "HAWKER_ADDR", ":8080"), "address to listen on (env HAWKER_ADDR)")
+	demo := fs.Bool("demo", getenv("HAWKER_DEMO") == "1", "seed demo shops, products, users and a show on first start (env HAWKER_DEMO=1)")
+	marketsFile := fs.String("markets", getenv("HAWKER_MARKETS"), "YAML file of markets replacing the built-in ones (env HAWKER_MARKETS)")
+	authRate := fs.String("auth-rate", envOr(getenv, "HAWKER_AUTH_RATE", "20/min"), "signup/login attempts per client address and per account, e.g. 20/min; 0 turns the limit off (env HAWKER_AUTH_RATE)")
+	trustProxy := fs.Bool("trust-proxy", getenv("HAWKER_TRUST_PROXY") == "1", "take the client address from X-Forwarded-For (only behind a proxy you run)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+
+	markets := market.Default()
+	if *marketsFile != "" {
+		if markets, err = market.LoadFile(*marketsFile); err != nil {
+			return fmt.Errorf("--markets: %w", err)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	db, err := openStore(ctx, &sf, false, storeObserver(reg))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	blobs, err := fsblob.New(filepath.Join(sf.dataDir, "uploads"))
+	if err != nil {
+		return fmt.Errorf("uploads dir: %w", err)
+	}
+
+	if *demo {
+		if err := seedDemo(ctx, db, blobs, markets, stdout, log); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	api, err := hawkerhttp.NewServer(log, db, markets, blobs, hawkerhttp.Config{
+		AuthRate:   *authRate,
+		TrustProxy: *trustProxy,
+		Version:    hawker.Version,
+		Registry:   reg,
+		Pages:      web.Handler(),
+	})
+	if err != nil {
+		return err
+	}
+	defer api.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          nil,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	url := "http://" + displayAddr(ln.Addr())
+	log.Info("hawker serving", "url", url, "version", hawker.Version, "engine", engineName(&sf))
+	fmt.Fprintf(stdout, "hawker is serving at %s\n", url)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining HTTP")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("HTTP drain incomplete", "err", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a wildcard listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func engineName(sf *storeFlags) string {
+	if sf.databaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}

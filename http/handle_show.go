@@ -1,0 +1,205 @@
+package hawkerhttp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"hawker"
+)
+
+// showJSON is a show as the API answers it. Pins, viewers and deals come
+// with the live-shows work; until then they are empty.
+type showJSON struct {
+	*hawker.Show
+	PinnedProductID *string `json:"pinned_product_id"`
+	ViewerCount     int     `json:"viewer_count"`
+	ActiveDeal      any     `json:"active_deal"`
+}
+
+type showResponse struct {
+	Show showJSON `json:"show"`
+}
+
+func showOut(s *hawker.Show) showJSON {
+	c := *s
+	if c.Markets == nil {
+		c.Markets = []string{}
+	}
+	return showJSON{Show: &c}
+}
+
+// publicShowStates are the states anyone may see.
+var publicShowStates = []hawker.ShowState{hawker.ShowScheduled, hawker.ShowLive}
+
+func validShowState(s hawker.ShowState) bool {
+	switch s {
+	case hawker.ShowScheduled, hawker.ShowRehearsal, hawker.ShowLive, hawker.ShowEnded:
+		return true
+	}
+	return false
+}
+
+// handleShowCreate schedules a show (hosts and sellers of the shop). The
+// host defaults to the caller and must be on the shop's team.
+func handleShowCreate(store hawker.Store) http.Handler {
+	type request struct {
+		ShopID      string     `json:"shop_id"`
+		Title       string     `json:"title"`
+		Description string     `json:"description"`
+		Markets     []string   `json:"markets"`
+		ScheduledAt *time.Time `json:"scheduled_at"`
+		HostID      *string    `json:"host_id"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := requireActor(r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		req, err := decode[request](w, r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		ctx := r.Context()
+		if req.ShopID == "" {
+			Error(w, r, hawker.FieldError("shop_id", "shop_id is required"))
+			return
+		}
+		shop, err := findShop(ctx, store, req.ShopID)
+		if hawker.ErrorCode(err) == hawker.ENOTFOUND {
+			Error(w, r, &hawker.Error{Code: hawker.ENOTFOUND, Message: "No such shop.", Field: "shop_id"})
+			return
+		} else if err != nil {
+			Error(w, r, err)
+			return
+		}
+		if !a.CanHostShop(shop.ID) {
+			Error(w, r, hawker.Errorf(hawker.EFORBIDDEN, "Only the shop's hosts and sellers may schedule its shows."))
+			return
+		}
+		hostID := ""
+		switch {
+		case req.HostID != nil:
+			hostID = *req.HostID
+		case a.User != nil:
+			hostID = a.User.ID
+		default:
+			Error(w, r, hawker.FieldError("host_id", "host_id is required when an API key schedules a show"))
+			return
+		}
+		if err := checkTeamMember(ctx, store, shop.ID, hostID); err != nil {
+			Error(w, r, err)
+			return
+		}
+		sh := &hawker.Show{
+			ID:          hawker.NewID(hawker.PrefixShow),
+			ShopID:      shop.ID,
+			HostID:      hostID,
+			Title:       req.Title,
+			Description: req.Description,
+			Markets:     req.Markets,
+			State:       hawker.ShowScheduled,
+			CreatedAt:   hawker.Now(),
+		}
+		if req.ScheduledAt != nil {
+			t := req.ScheduledAt.UTC().Truncate(time.Microsecond)
+			sh.ScheduledAt = &t
+		}
+		if err := sh.Validate(shop); err != nil {
+			Error(w, r, err)
+			return
+		}
+		if err := store.CreateShow(ctx, sh); err != nil {
+			Error(w, r, fmt.Errorf("create show: %w", err))
+			return
+		}
+		encode(w, http.StatusCreated, showResponse{Show: showOut(sh)})
+	})
+}
+
+// checkTeamMember makes sure the user is on the shop's team.
+func checkTeamMember(ctx context.Context, store hawker.Store, shopID, userID string) error {
+	ms, err := store.FindShopMembers(ctx, shopID)
+	if err != nil {
+		return fmt.Errorf("find members: %w", err)
+	}
+	for _, m := range ms {
+		if m.UserID == userID {
+			return nil
+		}
+	}
+	return hawker.FieldError("host_id", "the host must be on the shop's team")
+}
+
+// handleShowList lists shows. Everyone sees live and scheduled shows; a
+// shop's team that asks for its shop (shop_id) sees every state.
+func handleShowList(store hawker.Store, markets hawker.Markets) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := actorFrom(r)
+		q := r.URL.Query()
+		p, err := parsePage(r, hawker.PrefixShow)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		f := hawker.ShowFilter{ShopID: q.Get("shop_id"), Market: q.Get("market")}
+		if f.Market != "" {
+			if _, ok := markets.Market(f.Market); !ok {
+				Error(w, r, hawker.FieldError("market", "unknown market %q", f.Market))
+				return
+			}
+		}
+		if s := q.Get("state"); s != "" {
+			st := hawker.ShowState(s)
+			if !validShowState(st) {
+				Error(w, r, hawker.FieldError("state", "state must be scheduled, rehearsal, live or ended"))
+				return
+			}
+			f.States = []hawker.ShowState{st}
+		}
+		team := f.ShopID != "" && a.CanSeeShopPrivate(f.ShopID)
+		if !team {
+			if f.States == nil {
+				f.States = publicShowStates
+			} else if !slices.Contains(publicShowStates, f.States[0]) {
+				encode(w, http.StatusOK, whole([]showJSON{}))
+				return
+			}
+		}
+		shows, err := store.FindShows(r.Context(), f, p)
+		if err != nil {
+			Error(w, r, fmt.Errorf("find shows: %w", err))
+			return
+		}
+		out := make([]showJSON, len(shows))
+		for i, s := range shows {
+			out[i] = showOut(s)
+		}
+		encode(w, http.StatusOK, pageOf(out, p, func(s showJSON) string { return s.ID }))
+	})
+}
+
+// handleShowGet answers a show. Rehearsals are for the shop's team only.
+func handleShowGet(store hawker.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if !hawker.ValidID(hawker.PrefixShow, id) {
+			Error(w, r, hawker.Errorf(hawker.ENOTFOUND, "No such show."))
+			return
+		}
+		sh, err := store.FindShowByID(r.Context(), id)
+		if err != nil {
+			Error(w, r, notFound(err, "No such show."))
+			return
+		}
+		if sh.State == hawker.ShowRehearsal && !actorFrom(r).CanSeeShopPrivate(sh.ShopID) {
+			Error(w, r, hawker.Errorf(hawker.ENOTFOUND, "No such show."))
+			return
+		}
+		encode(w, http.StatusOK, showResponse{Show: showOut(sh)})
+	})
+}
