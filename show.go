@@ -26,13 +26,30 @@ type Show struct {
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
-// Validate checks a show for its shop. Markets default to the shop's.
+// Limits of a show's schedule, relative to its creation.
+const (
+	MaxSchedulePast  = 5 * time.Minute // clock skew and "starting now"
+	MaxScheduleAhead = 366 * 24 * time.Hour
+)
+
+// Validate checks a show for its shop, with CreatedAt set to the server's
+// time. Markets default to the shop's.
 func (s *Show) Validate(shop *Shop) error {
 	if err := ValidateText("title", s.Title, 1, MaxTitleLen); err != nil {
 		return err
 	}
 	if err := ValidateText("description", s.Description, 0, MaxDescriptionLen); err != nil {
 		return err
+	}
+	if s.ScheduledAt != nil {
+		// CreatedAt is the server's clock at creation; a client's idea of
+		// "now" is never used.
+		if s.ScheduledAt.Before(s.CreatedAt.Add(-MaxSchedulePast)) {
+			return FieldError("scheduled_at", "scheduled_at is in the past")
+		}
+		if s.ScheduledAt.After(s.CreatedAt.Add(MaxScheduleAhead)) {
+			return FieldError("scheduled_at", "scheduled_at is more than a year ahead")
+		}
 	}
 	if len(s.Markets) == 0 {
 		s.Markets = append([]string(nil), shop.Markets...)

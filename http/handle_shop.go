@@ -314,6 +314,12 @@ func handleMemberPut(store hawker.Store) http.Handler {
 			Error(w, r, fmt.Errorf("find user: %w", err))
 			return
 		}
+		if req.Role != hawker.RoleSeller {
+			if err := keepASeller(r, store, s.ID, u.ID); err != nil {
+				Error(w, r, err)
+				return
+			}
+		}
 		m := hawker.ShopMember{ShopID: s.ID, UserID: u.ID, Role: req.Role}
 		if err := store.PutShopMember(r.Context(), m); err != nil {
 			Error(w, r, fmt.Errorf("put member: %w", err))
@@ -331,10 +337,36 @@ func handleMemberDelete(store hawker.Store) http.Handler {
 			Error(w, r, err)
 			return
 		}
+		if err := keepASeller(r, store, s.ID, r.PathValue("user")); err != nil {
+			Error(w, r, err)
+			return
+		}
 		if err := store.DeleteShopMember(r.Context(), s.ID, r.PathValue("user")); err != nil {
 			Error(w, r, notFound(err, "No such member."))
 			return
 		}
 		noContent(w)
 	})
+}
+
+// keepASeller refuses to demote or remove the shop's last seller: a shop
+// nobody can manage could only be recovered by an operator. Two sellers
+// demoting each other at the same instant can still both succeed; an admin
+// can then restore one.
+func keepASeller(r *http.Request, store hawker.Store, shopID, userID string) error {
+	members, err := store.FindShopMembers(r.Context(), shopID)
+	if err != nil {
+		return fmt.Errorf("find members: %w", err)
+	}
+	sellers, target := 0, false
+	for _, m := range members {
+		if m.Role == hawker.RoleSeller {
+			sellers++
+			target = target || m.UserID == userID
+		}
+	}
+	if target && sellers == 1 {
+		return &hawker.Error{Code: hawker.ESTATE, Message: "A shop needs at least one seller: add another seller first.", Field: "user"}
+	}
+	return nil
 }

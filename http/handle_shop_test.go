@@ -187,6 +187,9 @@ func TestShopMembers(t *testing.T) {
 		{"host may not remove", "DELETE", path + "/" + f.UserSellerA, f.HostToken, nil, 403, "forbidden", ""},
 		{"other seller may not remove", "DELETE", path + "/" + f.UserHost, f.SellerBToken, nil, 404, "not_found", ""},
 		{"remove a non-member", "DELETE", buyerPath, f.SellerAToken, nil, 404, "not_found", ""},
+		{"last seller removes itself", "DELETE", path + "/" + f.UserSellerA, f.SellerAToken, nil, 409, "invalid_state", "user"},
+		{"last seller demotes itself", "PUT", path + "/" + f.UserSellerA, f.SellerAToken, map[string]any{"role": "host"}, 409, "invalid_state", "user"},
+		{"admin removes the last seller", "DELETE", path + "/" + f.UserSellerA, f.AdminKey, nil, 409, "invalid_state", "user"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := f.do(t, tc.method, tc.path, tc.token, tc.body)
@@ -207,6 +210,10 @@ func TestShopMembers(t *testing.T) {
 	f.must(t, "DELETE", buyerPath, f.SellerAToken, nil, http.StatusNoContent)
 	resp, body = f.do(t, "GET", path, f.BuyerToken, nil)
 	wantError(t, resp, body, http.StatusNotFound, "not_found", "")
+
+	// With a second seller, the first may step down.
+	f.must(t, "PUT", buyerPath, f.SellerAToken, map[string]any{"role": "seller"}, http.StatusOK)
+	f.must(t, "PUT", path+"/"+f.UserSellerA, f.SellerAToken, map[string]any{"role": "host"}, http.StatusOK)
 }
 
 func TestSlugify(t *testing.T) {

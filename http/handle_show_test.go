@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"hawker"
 )
@@ -17,7 +16,7 @@ func TestShowCreate(t *testing.T) {
 	f.mustJSON(t, "GET", "/api/v1/shows/"+f.ShowA, "", nil, http.StatusOK, &out)
 	sh := out.Show
 	if sh.ShopID != f.ShopA || sh.HostID != f.UserHost || sh.State != hawker.ShowScheduled || !slices.Equal(sh.Markets, []string{"US", "DE"}) ||
-		sh.ScheduledAt == nil || !sh.ScheduledAt.Equal(time.Date(2030, 1, 2, 15, 4, 5, 0, time.UTC)) {
+		sh.ScheduledAt == nil || !sh.ScheduledAt.Equal(showAt) {
 		t.Errorf("show A = %+v", sh)
 	}
 	_, body := f.do(t, "GET", "/api/v1/shows/"+f.ShowA, "", nil)
@@ -58,6 +57,8 @@ func TestShowCreate(t *testing.T) {
 		{"no title", f.SellerAToken, map[string]any{"shop_id": f.ShopA, "title": ""}, 422, "invalid", "title"},
 		{"client state", f.SellerAToken, map[string]any{"shop_id": f.ShopA, "title": "x", "state": "live"}, 400, "bad_request", "state"},
 		{"bad time", f.SellerAToken, map[string]any{"shop_id": f.ShopA, "title": "x", "scheduled_at": "tomorrow"}, 400, "bad_request", ""},
+		{"in the past", f.SellerAToken, map[string]any{"shop_id": f.ShopA, "title": "x", "scheduled_at": "2001-01-01T00:00:00Z"}, 422, "invalid", "scheduled_at"},
+		{"years ahead", f.SellerAToken, map[string]any{"shop_id": f.ShopA, "title": "x", "scheduled_at": "9999-01-01T00:00:00Z"}, 422, "invalid", "scheduled_at"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := f.do(t, "POST", "/api/v1/shows", tc.token, tc.body)

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hawker"
 	"hawker/fsblob"
@@ -151,7 +152,7 @@ func newFixtureWith(t *testing.T, opts fixtureOptions) *fixture {
 
 	var show struct{ Show hawker.Show }
 	f.mustJSON(t, "POST", "/api/v1/shows", f.HostToken, map[string]any{
-		"shop_id": f.ShopA, "title": "Mug night", "scheduled_at": "2030-01-02T15:04:05Z",
+		"shop_id": f.ShopA, "title": "Mug night", "scheduled_at": showAtJSON,
 	}, http.StatusCreated, &show)
 	f.ShowA = show.Show.ID
 	return f
@@ -350,3 +351,10 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// showAt is when the fixture's show is scheduled: a day ahead of the
+// server's clock, as a real schedule must be.
+var (
+	showAt     = time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	showAtJSON = showAt.Format(time.RFC3339)
+)

@@ -824,7 +824,7 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 	// shows
 	_, b = c.call(oaReq{method: "POST", path: "/api/v1/shows", token: sellerA, body: map[string]any{
 		"shop_id": shopID, "title": "Linen week", "description": "Live from Berlin", "markets": []string{"DE"},
-		"scheduled_at": "2030-01-02T15:04:05Z"}, header: map[string]string{"Idempotency-Key": "show-1"}, want: 201})
+		"scheduled_at": showAtJSON}, header: map[string]string{"Idempotency-Key": "show-1"}, want: 201})
 	showID := oaStr(oaJSON(t, b), "show", "id")
 	c.call(oaReq{method: "POST", path: "/api/v1/shows", token: host, body: map[string]any{"shop_id": f.ShopA, "title": "Host's show"}, want: 201})
 	c.call(oaReq{method: "POST", path: "/api/v1/shows", token: sellerA, body: map[string]any{"shop_id": shopID, "title": "Guest host", "host_id": f.UserBuyer}, want: 422, wantField: "host_id"})
