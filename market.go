@@ -45,7 +45,7 @@ func (m *Market) HasFeature(f string) bool { return slices.Contains(m.Features, 
 
 // Markets is the set of configured markets, looked up by code.
 type Markets interface {
-	// Market returns the market with the code, or ENOTFOUND-free nil, false.
+	// Market returns the market with the code; ok is false for unknown codes.
 	Market(code string) (*Market, bool)
 	// All returns every market, ordered by code.
 	All() []*Market
