@@ -195,7 +195,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 }
 
 // readTx runs fn in one read-only repeatable-read transaction, so that a
-// method reading several tables sees one snapshot.
+// method reading several tables with several statements sees one snapshot.
+// (One statement sees one snapshot without it, in one round trip.)
 func (db *DB) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {

@@ -81,12 +81,59 @@ func insertPrices(ctx context.Context, tx pgx.Tx, s *hawker.SKU) error {
 	return nil
 }
 
-const productColumns = `id, shop_id, title, description, images, translations, created_at, updated_at`
+// skusJSON is a correlated subquery for the product p: its live SKUs
+// ordered by id, each with its prices, as one JSON array (decoded by
+// decodeSKUs). Reading product, SKUs and prices in one statement reads
+// them from one snapshot (even under READ COMMITTED), so a concurrent
+// UpdateProduct is seen whole or not at all; and it costs one round trip
+// instead of BEGIN, three queries and the end of a transaction.
+const skusJSON = `coalesce((SELECT json_agg(json_build_object(
+		'id', s.id, 'product_id', s.product_id, 'shop_id', s.shop_id, 'code', s.code,
+		'options', s.options, 'max_per_buyer', s.max_per_buyer, 'on_hand', s.on_hand,
+		'prices', ` + pricesJSON + `)
+		ORDER BY s.id)
+	FROM skus s WHERE s.product_id = p.id AND s.deleted_at IS NULL), '[]')`
 
-func scanProduct(row pgx.Row) (*hawker.Product, error) {
+// pricesJSON is a correlated subquery for the SKU s: its prices as one JSON
+// object.
+const pricesJSON = `coalesce((SELECT json_object_agg(pr.market, pr.amount) FROM sku_prices pr WHERE pr.sku_id = s.id), '{}')`
+
+const productWithSKUs = `SELECT p.id, p.shop_id, p.title, p.description, p.images, p.translations,
+	p.created_at, p.updated_at, ` + skusJSON + ` FROM products p`
+
+// skuJSON is a SKU as skusJSON writes it.
+type skuJSON struct {
+	ID          string            `json:"id"`
+	ProductID   string            `json:"product_id"`
+	ShopID      string            `json:"shop_id"`
+	Code        string            `json:"code"`
+	Options     map[string]string `json:"options"`
+	MaxPerBuyer *int64            `json:"max_per_buyer"`
+	OnHand      int64             `json:"on_hand"`
+	Prices      map[string]int64  `json:"prices"`
+}
+
+func decodeSKUs(b []byte) ([]*hawker.SKU, error) {
+	var in []skuJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, err
+	}
+	out := make([]*hawker.SKU, len(in))
+	for i, s := range in {
+		if s.Prices == nil {
+			s.Prices = map[string]int64{}
+		}
+		out[i] = &hawker.SKU{ID: s.ID, ProductID: s.ProductID, ShopID: s.ShopID, Code: s.Code,
+			Options: nonNilOptions(s.Options), Prices: s.Prices, MaxPerBuyer: s.MaxPerBuyer, OnHand: s.OnHand}
+	}
+	return out, nil
+}
+
+// scanProductWithSKUs scans a row of productWithSKUs.
+func scanProductWithSKUs(row pgx.Row) (*hawker.Product, error) {
 	var p hawker.Product
-	var translations []byte
-	if err := row.Scan(&p.ID, &p.ShopID, &p.Title, &p.Description, &p.Images, &translations, &p.CreatedAt, &p.UpdatedAt); err != nil {
+	var translations, skus []byte
+	if err := row.Scan(&p.ID, &p.ShopID, &p.Title, &p.Description, &p.Images, &translations, &p.CreatedAt, &p.UpdatedAt, &skus); err != nil {
 		return nil, err
 	}
 	p.Images = nonNilStrings(p.Images)
@@ -97,7 +144,10 @@ func scanProduct(row pgx.Row) (*hawker.Product, error) {
 		p.Translations = map[string]hawker.Translation{}
 	}
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
-	p.SKUs = []*hawker.SKU{}
+	var err error
+	if p.SKUs, err = decodeSKUs(skus); err != nil {
+		return nil, err
+	}
 	return &p, nil
 }
 
@@ -105,101 +155,26 @@ func scanProduct(row pgx.Row) (*hawker.Product, error) {
 // products are ENOTFOUND.
 func (db *DB) FindProductByID(ctx context.Context, id string) (_ *hawker.Product, err error) {
 	defer db.done("FindProductByID", time.Now(), &err)
-	var p *hawker.Product
-	err = db.readTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		p, err = scanProduct(tx.QueryRow(ctx,
-			`SELECT `+productColumns+` FROM products WHERE id = $1 AND deleted_at IS NULL`, id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("product")
-		}
-		if err != nil {
-			return err
-		}
-		return loadSKUs(ctx, tx, []*hawker.Product{p})
-	})
-	return p, err
+	p, err := scanProductWithSKUs(db.pool.QueryRow(ctx, productWithSKUs+` WHERE p.id = $1 AND p.deleted_at IS NULL`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("product")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // FindProducts lists the shop's live products ordered by id, with their
-// SKUs.
+// SKUs, all from one snapshot (one statement).
 func (db *DB) FindProducts(ctx context.Context, shopID string, pg hawker.Page) (_ []*hawker.Product, err error) {
 	defer db.done("FindProducts", time.Now(), &err)
-	var products []*hawker.Product
-	err = db.readTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+productColumns+` FROM products
-			WHERE shop_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3`, shopID, pg.After, limit(pg))
-		if err != nil {
-			return err
-		}
-		if products, err = collect(rows, scanProduct); err != nil {
-			return err
-		}
-		return loadSKUs(ctx, tx, products)
-	})
-	return products, err
-}
-
-const skuColumns = `id, product_id, shop_id, code, options, max_per_buyer, on_hand`
-
-func scanSKU(row pgx.Row) (*hawker.SKU, error) {
-	var s hawker.SKU
-	var options []byte
-	if err := row.Scan(&s.ID, &s.ProductID, &s.ShopID, &s.Code, &options, &s.MaxPerBuyer, &s.OnHand); err != nil {
+	rows, err := db.pool.Query(ctx, productWithSKUs+`
+		WHERE p.shop_id = $1 AND p.deleted_at IS NULL AND p.id > $2 ORDER BY p.id LIMIT $3`, shopID, pg.After, limit(pg))
+	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(options, &s.Options); err != nil {
-		return nil, err
-	}
-	s.Options = nonNilOptions(s.Options)
-	s.Prices = map[string]int64{}
-	return &s, nil
-}
-
-// loadSKUs fills the SKUs (ordered by id) and their prices of products.
-func loadSKUs(ctx context.Context, tx pgx.Tx, products []*hawker.Product) error {
-	if len(products) == 0 {
-		return nil
-	}
-	ids := make([]string, len(products))
-	byID := make(map[string]*hawker.Product, len(products))
-	for i, p := range products {
-		ids[i] = p.ID
-		byID[p.ID] = p
-	}
-	rows, err := tx.Query(ctx, `SELECT `+skuColumns+` FROM skus
-		WHERE product_id = ANY($1) AND deleted_at IS NULL ORDER BY id`, ids)
-	if err != nil {
-		return err
-	}
-	skuList, err := collect(rows, scanSKU)
-	if err != nil {
-		return err
-	}
-	skus := make(map[string]*hawker.SKU, len(skuList))
-	for _, s := range skuList {
-		p := byID[s.ProductID]
-		p.SKUs = append(p.SKUs, s)
-		skus[s.ID] = s
-	}
-	rows, err = tx.Query(ctx, `SELECT pr.sku_id, pr.market, pr.amount FROM sku_prices pr
-		JOIN skus s ON s.id = pr.sku_id
-		WHERE s.product_id = ANY($1) AND s.deleted_at IS NULL`, ids)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var skuID, market string
-		var amount int64
-		if err := rows.Scan(&skuID, &market, &amount); err != nil {
-			return err
-		}
-		if s := skus[skuID]; s != nil {
-			s.Prices[market] = amount
-		}
-	}
-	return rows.Err()
+	return collect(rows, scanProductWithSKUs)
 }
 
 // UpdateProduct replaces the product's fields and SKUs with p's, in one
@@ -293,32 +268,31 @@ func (db *DB) DeleteProduct(ctx context.Context, id string, at time.Time) (err e
 }
 
 // FindSKUByID returns a SKU of a live product with its prices, ENOTFOUND
-// otherwise.
+// otherwise. One statement: the SKU and its prices come from one snapshot.
 func (db *DB) FindSKUByID(ctx context.Context, id string) (_ *hawker.SKU, err error) {
 	defer db.done("FindSKUByID", time.Now(), &err)
-	var s *hawker.SKU
-	err = db.readTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		s, err = scanSKU(tx.QueryRow(ctx, `SELECT `+skuColumns+` FROM skus WHERE id = $1 AND deleted_at IS NULL`, id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("SKU")
-		}
-		if err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT market, amount FROM sku_prices WHERE sku_id = $1`, id)
-		if err != nil {
-			return err
-		}
-		var market string
-		var amount int64
-		_, err = pgx.ForEachRow(rows, []any{&market, &amount}, func() error {
-			s.Prices[market] = amount
-			return nil
-		})
-		return err
-	})
-	return s, err
+	var s hawker.SKU
+	var options, prices []byte
+	err = db.pool.QueryRow(ctx, `SELECT s.id, s.product_id, s.shop_id, s.code, s.options, s.max_per_buyer, s.on_hand,
+		`+pricesJSON+` FROM skus s WHERE s.id = $1 AND s.deleted_at IS NULL`, id).
+		Scan(&s.ID, &s.ProductID, &s.ShopID, &s.Code, &options, &s.MaxPerBuyer, &s.OnHand, &prices)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("SKU")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(options, &s.Options); err != nil {
+		return nil, err
+	}
+	s.Options = nonNilOptions(s.Options)
+	if err := json.Unmarshal(prices, &s.Prices); err != nil {
+		return nil, err
+	}
+	if s.Prices == nil {
+		s.Prices = map[string]int64{}
+	}
+	return &s, nil
 }
 
 // FindStock returns the SKU's stock; ENOTFOUND unless it is a SKU of a live

@@ -26,7 +26,7 @@ func (db *DB) FindSessionByTokenHash(ctx context.Context, hash string, now time.
 	defer db.done("FindSessionByTokenHash", time.Now(), &err)
 	var s hawker.Session
 	var created, expires string
-	err = db.read.QueryRowContext(ctx, `SELECT id, user_id, token_hash, cookie, csrf_token, created_at, expires_at
+	err = db.readRow(ctx, `SELECT id, user_id, token_hash, cookie, csrf_token, created_at, expires_at
 		FROM sessions WHERE token_hash = ? AND expires_at > ?`, hash, fmtTime(now)).
 		Scan(&s.ID, &s.UserID, &s.TokenHash, &s.Cookie, &s.CSRFToken, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -80,7 +80,7 @@ func scanAPIKey(row interface{ Scan(...any) error }) (*hawker.APIKey, error) {
 // FindAPIKeyByHash returns ENOTFOUND for unknown or revoked keys.
 func (db *DB) FindAPIKeyByHash(ctx context.Context, hash string) (_ *hawker.APIKey, err error) {
 	defer db.done("FindAPIKeyByHash", time.Now(), &err)
-	k, err := scanAPIKey(db.read.QueryRowContext(ctx,
+	k, err := scanAPIKey(db.readRow(ctx,
 		`SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("API key")

@@ -78,12 +78,58 @@ func insertPrices(ctx context.Context, tx *sql.Tx, s *hawker.SKU) error {
 	return nil
 }
 
-const productColumns = `id, shop_id, title, description, images, translations, created_at, updated_at`
+// skusJSON is a correlated subquery for the product p: its live SKUs
+// ordered by id, each with its prices, as one JSON array (decoded by
+// decodeSKUs). Reading product, SKUs and prices in one statement reads
+// them from one snapshot, so a concurrent UpdateProduct is seen whole or
+// not at all, without a transaction around the read.
+//
+// SQLite drops the JSON subtype of a subquery's result, hence json(…)
+// around the nested prices object.
+const skusJSON = `(SELECT json_group_array(json_object(
+		'id', s.id, 'product_id', s.product_id, 'shop_id', s.shop_id, 'code', s.code,
+		'options', json(s.options), 'max_per_buyer', s.max_per_buyer, 'on_hand', s.on_hand,
+		'prices', json((SELECT json_group_object(pr.market, pr.amount) FROM sku_prices pr WHERE pr.sku_id = s.id)))
+		ORDER BY s.id)
+	FROM skus s WHERE s.product_id = p.id AND s.deleted_at IS NULL)`
 
-func scanProduct(row interface{ Scan(...any) error }) (*hawker.Product, error) {
+const productWithSKUs = `SELECT p.id, p.shop_id, p.title, p.description, p.images, p.translations,
+	p.created_at, p.updated_at, ` + skusJSON + ` FROM products p`
+
+// skuJSON is a SKU as skusJSON writes it.
+type skuJSON struct {
+	ID          string            `json:"id"`
+	ProductID   string            `json:"product_id"`
+	ShopID      string            `json:"shop_id"`
+	Code        string            `json:"code"`
+	Options     map[string]string `json:"options"`
+	MaxPerBuyer *int64            `json:"max_per_buyer"`
+	OnHand      int64             `json:"on_hand"`
+	Prices      map[string]int64  `json:"prices"`
+}
+
+func decodeSKUs(b []byte) ([]*hawker.SKU, error) {
+	var in []skuJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, err
+	}
+	out := make([]*hawker.SKU, len(in))
+	for i, s := range in {
+		if s.Prices == nil {
+			s.Prices = map[string]int64{}
+		}
+		out[i] = &hawker.SKU{ID: s.ID, ProductID: s.ProductID, ShopID: s.ShopID, Code: s.Code,
+			Options: nonNilOptions(s.Options), Prices: s.Prices, MaxPerBuyer: s.MaxPerBuyer, OnHand: s.OnHand}
+	}
+	return out, nil
+}
+
+// scanProductWithSKUs scans a row of productWithSKUs.
+func scanProductWithSKUs(row interface{ Scan(...any) error }) (*hawker.Product, error) {
 	var p hawker.Product
 	var images, translations, created, updated string
-	if err := row.Scan(&p.ID, &p.ShopID, &p.Title, &p.Description, &images, &translations, &created, &updated); err != nil {
+	var skus []byte
+	if err := row.Scan(&p.ID, &p.ShopID, &p.Title, &p.Description, &images, &translations, &created, &updated, &skus); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(images), &p.Images); err != nil {
@@ -100,132 +146,51 @@ func scanProduct(row interface{ Scan(...any) error }) (*hawker.Product, error) {
 	if p.CreatedAt, err = parseTime(created); err != nil {
 		return nil, err
 	}
-	p.UpdatedAt, err = parseTime(updated)
-	p.SKUs = []*hawker.SKU{}
-	return &p, err
+	if p.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	if p.SKUs, err = decodeSKUs(skus); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // FindProductByID returns the product with its SKUs ordered by id; deleted
 // products are ENOTFOUND.
 func (db *DB) FindProductByID(ctx context.Context, id string) (_ *hawker.Product, err error) {
 	defer db.done("FindProductByID", time.Now(), &err)
-	var p *hawker.Product
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		p, err = scanProduct(tx.QueryRowContext(ctx,
-			`SELECT `+productColumns+` FROM products WHERE id = ? AND deleted_at IS NULL`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("product")
-		}
-		if err != nil {
-			return err
-		}
-		return loadSKUs(ctx, tx, []*hawker.Product{p})
-	})
-	return p, err
+	p, err := scanProductWithSKUs(db.readRow(ctx, productWithSKUs+` WHERE p.id = ? AND p.deleted_at IS NULL`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("product")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // FindProducts lists the shop's live products ordered by id, with their
-// SKUs.
+// SKUs, all from one snapshot (one statement).
 func (db *DB) FindProducts(ctx context.Context, shopID string, pg hawker.Page) (_ []*hawker.Product, err error) {
 	defer db.done("FindProducts", time.Now(), &err)
-	products := []*hawker.Product{}
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+productColumns+` FROM products
-			WHERE shop_id = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?`, shopID, pg.After, limit(pg))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanProduct(rows)
-			if err != nil {
-				return err
-			}
-			products = append(products, p)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return loadSKUs(ctx, tx, products)
-	})
-	return products, err
-}
-
-const skuColumns = `id, product_id, shop_id, code, options, max_per_buyer, on_hand`
-
-func scanSKU(row interface{ Scan(...any) error }) (*hawker.SKU, error) {
-	var s hawker.SKU
-	var options string
-	var maxPerBuyer sql.NullInt64
-	if err := row.Scan(&s.ID, &s.ProductID, &s.ShopID, &s.Code, &options, &maxPerBuyer, &s.OnHand); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(options), &s.Options); err != nil {
-		return nil, err
-	}
-	s.Options = nonNilOptions(s.Options)
-	if maxPerBuyer.Valid {
-		s.MaxPerBuyer = &maxPerBuyer.Int64
-	}
-	s.Prices = map[string]int64{}
-	return &s, nil
-}
-
-// loadSKUs fills the SKUs (ordered by id) and their prices of products.
-func loadSKUs(ctx context.Context, tx *sql.Tx, products []*hawker.Product) error {
-	if len(products) == 0 {
-		return nil
-	}
-	ids := make([]string, len(products))
-	byID := make(map[string]*hawker.Product, len(products))
-	for i, p := range products {
-		ids[i] = p.ID
-		byID[p.ID] = p
-	}
-	idsJSON, err := jsonText(ids)
+	rows, err := db.readRows(ctx, productWithSKUs+`
+		WHERE p.shop_id = ? AND p.deleted_at IS NULL AND p.id > ? ORDER BY p.id LIMIT ?`, shopID, pg.After, limit(pg))
 	if err != nil {
-		return err
-	}
-	// The ids travel as one JSON array: one statement, however many.
-	rows, err := tx.QueryContext(ctx, `SELECT `+skuColumns+` FROM skus
-		WHERE product_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL ORDER BY id`, idsJSON)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
-	skus := map[string]*hawker.SKU{}
+	products := []*hawker.Product{}
 	for rows.Next() {
-		s, err := scanSKU(rows)
+		p, err := scanProductWithSKUs(rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		p := byID[s.ProductID]
-		p.SKUs = append(p.SKUs, s)
-		skus[s.ID] = s
+		products = append(products, p)
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	rows.Close()
-	prices, err := tx.QueryContext(ctx, `SELECT pr.sku_id, pr.market, pr.amount FROM sku_prices pr
-		JOIN skus s ON s.id = pr.sku_id
-		WHERE s.product_id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL`, idsJSON)
-	if err != nil {
-		return err
-	}
-	defer prices.Close()
-	for prices.Next() {
-		var skuID, market string
-		var amount int64
-		if err := prices.Scan(&skuID, &market, &amount); err != nil {
-			return err
-		}
-		if s := skus[skuID]; s != nil {
-			s.Prices[market] = amount
-		}
-	}
-	return prices.Err()
+	return products, nil
 }
 
 // UpdateProduct replaces the product's fields and SKUs with p's, in one
@@ -323,35 +288,36 @@ func (db *DB) DeleteProduct(ctx context.Context, id string, at time.Time) (err e
 }
 
 // FindSKUByID returns a SKU of a live product with its prices, ENOTFOUND
-// otherwise.
+// otherwise. One statement: the SKU and its prices come from one snapshot.
 func (db *DB) FindSKUByID(ctx context.Context, id string) (_ *hawker.SKU, err error) {
 	defer db.done("FindSKUByID", time.Now(), &err)
-	var s *hawker.SKU
-	err = db.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		s, err = scanSKU(tx.QueryRowContext(ctx, `SELECT `+skuColumns+` FROM skus WHERE id = ? AND deleted_at IS NULL`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("SKU")
-		}
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT market, amount FROM sku_prices WHERE sku_id = ?`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var market string
-			var amount int64
-			if err := rows.Scan(&market, &amount); err != nil {
-				return err
-			}
-			s.Prices[market] = amount
-		}
-		return rows.Err()
-	})
-	return s, err
+	var s hawker.SKU
+	var options, prices []byte
+	var maxPerBuyer sql.NullInt64
+	err = db.readRow(ctx, `SELECT s.id, s.product_id, s.shop_id, s.code, s.options, s.max_per_buyer, s.on_hand,
+		(SELECT json_group_object(pr.market, pr.amount) FROM sku_prices pr WHERE pr.sku_id = s.id)
+		FROM skus s WHERE s.id = ? AND s.deleted_at IS NULL`, id).
+		Scan(&s.ID, &s.ProductID, &s.ShopID, &s.Code, &options, &maxPerBuyer, &s.OnHand, &prices)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("SKU")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(options, &s.Options); err != nil {
+		return nil, err
+	}
+	s.Options = nonNilOptions(s.Options)
+	if maxPerBuyer.Valid {
+		s.MaxPerBuyer = &maxPerBuyer.Int64
+	}
+	if err := json.Unmarshal(prices, &s.Prices); err != nil {
+		return nil, err
+	}
+	if s.Prices == nil {
+		s.Prices = map[string]int64{}
+	}
+	return &s, nil
 }
 
 // FindStock returns the SKU's stock; ENOTFOUND unless it is a SKU of a live
@@ -359,7 +325,7 @@ func (db *DB) FindSKUByID(ctx context.Context, id string) (_ *hawker.SKU, err er
 func (db *DB) FindStock(ctx context.Context, skuID string) (_ hawker.Stock, err error) {
 	defer db.done("FindStock", time.Now(), &err)
 	st := hawker.Stock{SKUID: skuID}
-	err = db.read.QueryRowContext(ctx, `SELECT on_hand, reserved, sold FROM skus WHERE id = ? AND deleted_at IS NULL`, skuID).
+	err = db.readRow(ctx, `SELECT on_hand, reserved, sold FROM skus WHERE id = ? AND deleted_at IS NULL`, skuID).
 		Scan(&st.OnHand, &st.Reserved, &st.Sold)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hawker.Stock{}, notFound("SKU")

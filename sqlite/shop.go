@@ -54,7 +54,7 @@ func scanShop(row interface{ Scan(...any) error }) (*hawker.Shop, error) {
 // FindShopByID returns ENOTFOUND when there is no such shop.
 func (db *DB) FindShopByID(ctx context.Context, id string) (_ *hawker.Shop, err error) {
 	defer db.done("FindShopByID", time.Now(), &err)
-	s, err := scanShop(db.read.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops s WHERE s.id = ?`, id))
+	s, err := scanShop(db.readRow(ctx, `SELECT `+shopColumns+` FROM shops s WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("shop")
 	}
@@ -67,10 +67,10 @@ func (db *DB) FindShops(ctx context.Context, memberOf string, p hawker.Page) (_ 
 	defer db.done("FindShops", time.Now(), &err)
 	var rows *sql.Rows
 	if memberOf == "" {
-		rows, err = db.read.QueryContext(ctx, `SELECT `+shopColumns+` FROM shops s
+		rows, err = db.readRows(ctx, `SELECT `+shopColumns+` FROM shops s
 			WHERE s.id > ? ORDER BY s.id LIMIT ?`, p.After, limit(p))
 	} else {
-		rows, err = db.read.QueryContext(ctx, `SELECT `+shopColumns+` FROM shops s
+		rows, err = db.readRows(ctx, `SELECT `+shopColumns+` FROM shops s
 			JOIN shop_members m ON m.shop_id = s.id AND m.user_id = ?
 			WHERE s.id > ? ORDER BY s.id LIMIT ?`, memberOf, p.After, limit(p))
 	}
@@ -131,7 +131,7 @@ func (db *DB) FindMemberships(ctx context.Context, userID string) (_ []hawker.Sh
 }
 
 func (db *DB) members(ctx context.Context, q string, arg string) ([]hawker.ShopMember, error) {
-	rows, err := db.read.QueryContext(ctx, q, arg)
+	rows, err := db.readRows(ctx, q, arg)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func (db *DB) FindImageByID(ctx context.Context, id string) (_ *hawker.Image, er
 	defer db.done("FindImageByID", time.Now(), &err)
 	var img hawker.Image
 	var created string
-	err = db.read.QueryRowContext(ctx, `SELECT id, shop_id, content_type, width, height, bytes, key, created_at
+	err = db.readRow(ctx, `SELECT id, shop_id, content_type, width, height, bytes, key, created_at
 		FROM images WHERE id = ?`, id).
 		Scan(&img.ID, &img.ShopID, &img.ContentType, &img.Width, &img.Height, &img.Bytes, &img.Key, &created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -83,7 +83,7 @@ func scanShow(row interface{ Scan(...any) error }) (*hawker.Show, error) {
 // FindShowByID returns ENOTFOUND when there is no such show.
 func (db *DB) FindShowByID(ctx context.Context, id string) (_ *hawker.Show, err error) {
 	defer db.done("FindShowByID", time.Now(), &err)
-	s, err := scanShow(db.read.QueryRowContext(ctx, `SELECT `+showColumns+` FROM shows WHERE id = ?`, id))
+	s, err := scanShow(db.readRow(ctx, `SELECT `+showColumns+` FROM shows WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("show")
 	}
@@ -113,7 +113,9 @@ func (db *DB) FindShows(ctx context.Context, f hawker.ShowFilter, p hawker.Page)
 		args = append(args, f.Market)
 	}
 	args = append(args, limit(p))
-	rows, err := db.read.QueryContext(ctx, `SELECT `+showColumns+` FROM shows WHERE `+
+	// At most eight query texts (each filter used or not): few enough to
+	// keep prepared.
+	rows, err := db.readRows(ctx, `SELECT `+showColumns+` FROM shows WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -59,6 +60,12 @@ type DB struct {
 	read    *sql.DB // query_only connections
 	observe func(op string, d time.Duration)
 	goose   *goose.Provider
+
+	// stmts holds the hot reads prepared on the read pool, by query text
+	// (string → *sql.Stmt). database/sql prepares a Stmt once per pooled
+	// connection and reuses it, so SQLite parses and plans each query once
+	// per connection instead of once per call.
+	stmts sync.Map
 }
 
 var (
@@ -153,6 +160,11 @@ func dsn(path string, readOnly bool) string {
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
+	db.stmts.Range(func(q, st any) bool {
+		errs = append(errs, st.(*sql.Stmt).Close())
+		db.stmts.Delete(q)
+		return true
+	})
 	if db.goose != nil {
 		// The provider does not own the *sql.DB; Close only releases its
 		// own state.
@@ -264,7 +276,7 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // readTx runs fn in one read transaction, so that a method reading several
-// tables sees one snapshot.
+// tables with several statements sees one snapshot.
 func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -272,6 +284,60 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	return fn(tx)
+}
+
+// prepared returns query prepared on the read pool, preparing it on first
+// use. Only constant query texts (or a small fixed set of them) may come
+// here: every distinct text stays prepared until Close.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	// Prepared lazily rather than in Open: with Options.NoMigrate the
+	// tables may not exist yet.
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// readRow runs a prepared single-row read on the read pool. One statement
+// reads one snapshot, so a query that joins or nests several tables needs
+// no transaction around it.
+func (db *DB) readRow(ctx context.Context, query string, args ...any) preparedRow {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return preparedRow{err: err}
+	}
+	return preparedRow{row: st.QueryRowContext(ctx, args...)}
+}
+
+// readRows runs a prepared read on the read pool.
+func (db *DB) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// preparedRow is a *sql.Row, or the error that kept the statement from
+// being prepared.
+type preparedRow struct {
+	row *sql.Row
+	err error
+}
+
+func (r preparedRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
 }
 
 // Error mapping, by SQLite's extended result codes (never by message text).

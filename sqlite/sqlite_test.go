@@ -252,3 +252,120 @@ func TestInternalErrorsNameTheOp(t *testing.T) {
 		t.Error("closed store reported no rows")
 	}
 }
+
+// TestReadsSeeWholeUpdates checks that product reads, which no longer run
+// in a transaction, still see an UpdateProduct whole: title, every SKU's
+// options and every price always come from the same update.
+func TestReadsSeeWholeUpdates(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "hawker.db"), sqlite.Options{})
+	ctx := t.Context()
+	shop := &hawker.Shop{ID: hawker.NewID(hawker.PrefixShop), Slug: "s", Name: "S", HomeMarket: "DE", Markets: []string{"DE", "FR"}, CreatedAt: hawker.Now()}
+	if err := db.CreateShop(ctx, shop, nil); err != nil {
+		t.Fatal(err)
+	}
+	version := func(n int) *hawker.Product {
+		p := &hawker.Product{ID: "", ShopID: shop.ID, Title: fmt.Sprint(n), CreatedAt: hawker.Now(), UpdatedAt: hawker.Now()}
+		for _, code := range []string{"A", "B", "C"} {
+			p.SKUs = append(p.SKUs, &hawker.SKU{Code: code, Options: map[string]string{"v": fmt.Sprint(n)},
+				Prices: map[string]int64{"DE": int64(n), "FR": int64(n)}, OnHand: 1})
+		}
+		return p
+	}
+	p := version(1)
+	p.ID = hawker.NewID(hawker.PrefixProduct)
+	if err := db.CreateProduct(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(p.SKUs))
+	for i, s := range p.SKUs {
+		ids[i] = s.ID
+	}
+	check := func(p *hawker.Product) error {
+		if len(p.SKUs) != len(ids) {
+			return fmt.Errorf("%d SKUs, want %d", len(p.SKUs), len(ids))
+		}
+		for _, s := range p.SKUs {
+			if s.Options["v"] != p.Title || fmt.Sprint(s.Prices["DE"]) != p.Title || fmt.Sprint(s.Prices["FR"]) != p.Title {
+				return fmt.Errorf("mixed read: title %s, SKU %s options %v prices %v", p.Title, s.Code, s.Options, s.Prices)
+			}
+		}
+		return nil
+	}
+	const updates = 150
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				got, err := db.FindProductByID(ctx, p.ID)
+				if err == nil {
+					err = check(got)
+				}
+				if err == nil {
+					var ps []*hawker.Product
+					if ps, err = db.FindProducts(ctx, shop.ID, hawker.Page{}); err == nil && len(ps) == 1 {
+						err = check(ps[0])
+					}
+				}
+				if err == nil {
+					var s *hawker.SKU
+					if s, err = db.FindSKUByID(ctx, ids[0]); err == nil && s.Options["v"] != fmt.Sprint(s.Prices["DE"]) {
+						err = fmt.Errorf("mixed SKU read: options %v prices %v", s.Options, s.Prices)
+					}
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for n := 2; n <= updates; n++ {
+		u := version(n)
+		u.ID = p.ID
+		for i, s := range u.SKUs {
+			s.ID = ids[i]
+		}
+		if err := db.UpdateProduct(ctx, u); err != nil {
+			t.Error(err)
+			break
+		}
+	}
+	close(done)
+	wg.Wait()
+}
+
+// BenchmarkFindProductByID reads a product like the demo's (four SKUs, one
+// price each) from many goroutines, as GET /api/v1/products/{id} does.
+func BenchmarkFindProductByID(b *testing.B) {
+	db := open(b, filepath.Join(b.TempDir(), "hawker.db"), sqlite.Options{})
+	ctx := b.Context()
+	shop := &hawker.Shop{ID: hawker.NewID(hawker.PrefixShop), Slug: "s", Name: "S", HomeMarket: "US", Markets: []string{"US"}, CreatedAt: hawker.Now()}
+	if err := db.CreateShop(ctx, shop, nil); err != nil {
+		b.Fatal(err)
+	}
+	p := &hawker.Product{ID: hawker.NewID(hawker.PrefixProduct), ShopID: shop.ID, Title: "Court Classic Low",
+		Description: "White leather low-tops with a gum sole.", Images: []string{"img_x"}, CreatedAt: hawker.Now(), UpdatedAt: hawker.Now()}
+	for _, size := range []string{"8", "9", "10", "11"} {
+		p.SKUs = append(p.SKUs, &hawker.SKU{Code: "CCL-" + size, Options: map[string]string{"size": size}, Prices: map[string]int64{"US": 8900}, OnHand: 25})
+	}
+	if err := db.CreateProduct(ctx, p); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := db.FindProductByID(ctx, p.ID); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

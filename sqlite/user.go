@@ -44,7 +44,7 @@ func scanUser(row interface{ Scan(...any) error }) (*hawker.User, error) {
 // FindUserByID returns ENOTFOUND when there is no such user.
 func (db *DB) FindUserByID(ctx context.Context, id string) (_ *hawker.User, err error) {
 	defer db.done("FindUserByID", time.Now(), &err)
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(db.readRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("user")
 	}
