@@ -31,6 +31,7 @@ type Store interface {
 	ProductStore
 	ImageStore
 	ShowStore
+	LiveShowStore
 
 	// Ping checks that the store answers (for /readyz).
 	Ping(ctx context.Context) error

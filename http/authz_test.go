@@ -174,7 +174,7 @@ func authzMatrix() []authzRow {
 	// Reading shop A's private data: the team and admins.
 	teamOfA := [authzNumRoles]int{unauth, nf, ok, nf, ok, ok}
 
-	return []authzRow{
+	rows := []authzRow{
 		{route: "GET /healthz", prepare: authzPath("/healthz"), want: authzAll(ok)},
 		{route: "GET /readyz", prepare: authzPath("/readyz"), want: authzAll(ok)},
 		{route: "GET /metrics", prepare: authzPath("/metrics"), want: authzAll(ok)},
@@ -343,6 +343,7 @@ func authzMatrix() []authzRow {
 				return authzReq{path: "/api/v1/shows/" + authzRehearsal(t, f)}
 			}},
 	}
+	return append(rows, authzLiveRows()...)
 }
 
 // teamOfAOrAnon is a team-only read of a route that anyone may call: the

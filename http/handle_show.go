@@ -10,25 +10,70 @@ import (
 	"hawker"
 )
 
-// showJSON is a show as the API answers it. Pins, viewers and deals come
-// with the live-shows work; until then they are empty.
+// showJSON is a show as the API answers it: the stored show with its live
+// data, viewer count and the server's time (clients count down against
+// now, never their own clock). Deals come with the checkout work; until
+// then active_deal is null.
 type showJSON struct {
 	*hawker.Show
-	PinnedProductID *string `json:"pinned_product_id"`
-	ViewerCount     int     `json:"viewer_count"`
-	ActiveDeal      any     `json:"active_deal"`
+	PinnedProductID *string    `json:"pinned_product_id"`
+	ViewerCount     int        `json:"viewer_count"`
+	ActiveDeal      any        `json:"active_deal"`
+	StartedAt       *time.Time `json:"started_at"`
+	EndedAt         *time.Time `json:"ended_at"`
+	Now             time.Time  `json:"now"`
 }
 
 type showResponse struct {
 	Show showJSON `json:"show"`
 }
 
-func showOut(s *hawker.Show) showJSON {
+func showOut(s *hawker.Show, live hawker.LiveShow, viewers int, now time.Time) showJSON {
 	c := *s
 	if c.Markets == nil {
 		c.Markets = []string{}
 	}
-	return showJSON{Show: &c}
+	out := showJSON{Show: &c, ViewerCount: viewers, StartedAt: live.StartedAt, EndedAt: live.EndedAt, Now: now}
+	if live.PinnedProductID != "" {
+		p := live.PinnedProductID
+		out.PinnedProductID = &p
+	}
+	return out
+}
+
+// showsOut adds the live data of the shows, and the viewer counts of the
+// live ones, for the answer.
+func showsOut(ctx context.Context, store hawker.Store, rt Realtime, shows []*hawker.Show) ([]showJSON, error) {
+	ids := make([]string, len(shows))
+	for i, s := range shows {
+		ids[i] = s.ID
+	}
+	live, err := store.FindShowLive(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("find live data: %w", err)
+	}
+	now := hawker.Now()
+	out := make([]showJSON, len(shows))
+	for i, s := range shows {
+		viewers := 0
+		if rt != nil && (s.State == hawker.ShowLive || s.State == hawker.ShowRehearsal) {
+			// A count that cannot be had now is 0: the show itself is
+			// still worth answering.
+			viewers, _ = rt.Viewers(s.ID)
+		}
+		out[i] = showOut(s, live[s.ID], viewers, now)
+	}
+	return out, nil
+}
+
+// answerShow answers one show with its live data.
+func answerShow(w http.ResponseWriter, r *http.Request, store hawker.Store, rt Realtime, s *hawker.Show, status int) {
+	out, err := showsOut(r.Context(), store, rt, []*hawker.Show{s})
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	encode(w, status, showResponse{Show: out[0]})
 }
 
 // publicShowStates are the states anyone may see.
@@ -44,7 +89,7 @@ func validShowState(s hawker.ShowState) bool {
 
 // handleShowCreate schedules a show (hosts and sellers of the shop). The
 // host defaults to the caller and must be on the shop's team.
-func handleShowCreate(store hawker.Store) http.Handler {
+func handleShowCreate(store hawker.Store, rt Realtime) http.Handler {
 	type request struct {
 		ShopID      string     `json:"shop_id"`
 		Title       string     `json:"title"`
@@ -117,7 +162,7 @@ func handleShowCreate(store hawker.Store) http.Handler {
 			Error(w, r, fmt.Errorf("create show: %w", err))
 			return
 		}
-		encode(w, http.StatusCreated, showResponse{Show: showOut(sh)})
+		answerShow(w, r, store, rt, sh, http.StatusCreated)
 	})
 }
 
@@ -137,7 +182,7 @@ func checkTeamMember(ctx context.Context, store hawker.Store, shopID, userID str
 
 // handleShowList lists shows. Everyone sees live and scheduled shows; a
 // shop's team that asks for its shop (shop_id) sees every state.
-func handleShowList(store hawker.Store, markets hawker.Markets) http.Handler {
+func handleShowList(store hawker.Store, rt Realtime, markets hawker.Markets) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := actorFrom(r)
 		q := r.URL.Query()
@@ -175,16 +220,17 @@ func handleShowList(store hawker.Store, markets hawker.Markets) http.Handler {
 			Error(w, r, fmt.Errorf("find shows: %w", err))
 			return
 		}
-		out := make([]showJSON, len(shows))
-		for i, s := range shows {
-			out[i] = showOut(s)
+		out, err := showsOut(r.Context(), store, rt, shows)
+		if err != nil {
+			Error(w, r, err)
+			return
 		}
 		encode(w, http.StatusOK, pageOf(out, p, func(s showJSON) string { return s.ID }))
 	})
 }
 
 // handleShowGet answers a show. Rehearsals are for the shop's team only.
-func handleShowGet(store hawker.Store) http.Handler {
+func handleShowGet(store hawker.Store, rt Realtime) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if !hawker.ValidID(hawker.PrefixShow, id) {
@@ -200,6 +246,6 @@ func handleShowGet(store hawker.Store) http.Handler {
 			Error(w, r, hawker.Errorf(hawker.ENOTFOUND, "No such show."))
 			return
 		}
-		encode(w, http.StatusOK, showResponse{Show: showOut(sh)})
+		answerShow(w, r, store, rt, sh, http.StatusOK)
 	})
 }

@@ -47,6 +47,7 @@ type fixture struct {
 
 	Server  *Server
 	Store   hawker.Store
+	RT      *fakeRealtime // the server's realtime (nil with NoRealtime)
 	Markets hawker.Markets
 	Logs    *syncBuffer // what the server logged
 	BlobDir string      // where image bytes are kept
@@ -60,6 +61,9 @@ type fixtureOptions struct {
 	WrapStore func(hawker.Store) hawker.Store
 	// NoData starts the server on an empty store (no keys, users or shops).
 	NoData bool
+	// NoRealtime starts the server with realtime off; otherwise, unless
+	// Config.Realtime is set, it gets a fakeRealtime.
+	NoRealtime bool
 }
 
 // newFixture starts a server with the fixture data and auth rate limits
@@ -89,6 +93,12 @@ func newFixtureWith(t *testing.T, opts fixtureOptions) *fixture {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var rt *fakeRealtime
+	if opts.Config.Realtime == nil && !opts.NoRealtime {
+		rt = newFakeRealtime()
+		rt.audit = db
+		opts.Config.Realtime = rt
+	}
 	srv, err := NewServer(logger, store, market.Default(), blobs, opts.Config)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
@@ -102,7 +112,7 @@ func newFixtureWith(t *testing.T, opts fixtureOptions) *fixture {
 		}
 	})
 
-	f := &fixture{URL: ts.URL, Server: srv, Store: db, Markets: market.Default(), Logs: logs, BlobDir: filepath.Join(dir, "blobs")}
+	f := &fixture{URL: ts.URL, Server: srv, Store: db, RT: rt, Markets: market.Default(), Logs: logs, BlobDir: filepath.Join(dir, "blobs")}
 	if opts.NoData {
 		return f
 	}

@@ -511,6 +511,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 	}
 
+	oaLiveLimits(t, c)
 	oaCheckCoverage(t, c)
 	t.Logf("%d requests and answers validated against the document", c.n+rc.n+bc.n)
 }
@@ -844,7 +845,8 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 	c.call(oaReq{method: "GET", path: "/api/v1/shows/" + f.ShowA, token: buyer, want: 200})
 	c.call(oaReq{method: "GET", path: "/api/v1/shows/shw_01jbz3n8q4m2x7c5v6w9t0r1ys", want: 404})
 
-	oaSweep(t, c, f, map[string]string{
+	oaLiveSequence(t, c, f)
+	concrete := map[string]string{
 		"/api/v1/users/{id}/roles":            "/api/v1/users/" + annaID + "/roles",
 		"/api/v1/api-keys/{id}":               "/api/v1/api-keys/key_01jbz3n8q4m2x7c5v6w9t0r1ys",
 		"/api/v1/markets/{code}":              "/api/v1/markets/US",
@@ -858,7 +860,11 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 		"/api/v1/images/{id}":                 "/api/v1/images/" + f.ImageA,
 		"/media/images/{id}":                  "/media/images/" + f.ImageA,
 		"/api/v1/shows/{id}":                  "/api/v1/shows/" + f.ShowA,
-	})
+	}
+	for k, v := range oaLiveConcrete(f) {
+		concrete[k] = v
+	}
+	oaSweep(t, c, f, concrete)
 	c.call(oaReq{method: "DELETE", path: "/api/v1/api-keys/key_01jbz3n8q4m2x7c5v6w9t0r1ys", cookie: benCookie, want: 403})
 	c.call(oaReq{method: "POST", path: "/api/v1/api-keys", token: admin, body: oaRaw(`{"name":"x","role":"buyer"`), want: 400, docRejects: true})
 	c.call(oaReq{method: "POST", path: imagesPath, token: sellerA, ctype: "multipart/form-data", body: []byte("--x\r\n"), want: 400, docRejects: true})

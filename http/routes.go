@@ -1,11 +1,15 @@
 package hawkerhttp
 
-import "github.com/prometheus/client_golang/prometheus/promhttp"
+import (
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"hawker"
+)
 
 // routes maps the whole API surface. Who may call each route is checked in
 // its handler (see the spec's table); credentials are resolved before.
 func (s *Server) routes() {
-	st, mk, bl := s.store, s.markets, s.blobs
+	st, mk, bl, rt := s.store, s.markets, s.blobs, s.cfg.Realtime
 
 	s.handle("GET /healthz", handleHealthz(s.cfg.Version))
 	s.handle("GET /readyz", handleReadyz(st))
@@ -46,7 +50,23 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/images/{id}", handleImageGet(st))
 	s.handle("GET /media/images/{id}", handleImageBytes(st, bl))
 
-	s.handle("POST /api/v1/shows", handleShowCreate(st))
-	s.handle("GET /api/v1/shows", handleShowList(st, mk))
-	s.handle("GET /api/v1/shows/{id}", handleShowGet(st))
+	s.handle("POST /api/v1/shows", handleShowCreate(st, rt))
+	s.handle("GET /api/v1/shows", handleShowList(st, rt, mk))
+	s.handle("GET /api/v1/shows/{id}", handleShowGet(st, rt))
+	s.handle("PATCH /api/v1/shows/{id}", handleShowUpdate(st, rt))
+	s.handle("POST /api/v1/shows/{id}/rehearse", handleShowTransition(st, rt, hawker.ShowRehearsal))
+	s.handle("POST /api/v1/shows/{id}/start", handleShowTransition(st, rt, hawker.ShowLive))
+	s.handle("POST /api/v1/shows/{id}/end", handleShowTransition(st, rt, hawker.ShowEnded))
+	s.handle("PUT /api/v1/shows/{id}/products", handleShowProductsPut(st, rt))
+	s.handle("GET /api/v1/shows/{id}/products", handleShowProductsGet(st))
+	s.handle("POST /api/v1/shows/{id}/pin", handleShowPin(st, rt))
+	s.handle("POST /api/v1/shows/{id}/unpin", handleShowUnpin(st, rt))
+
+	s.handle("GET /api/v1/realtime/token", handleRealtimeToken(rt, s.tokens, s.cfg.TrustProxy))
+	s.handle("GET /api/v1/shows/{id}/moderation", handleModerationGet(st))
+	s.handle("PATCH /api/v1/shows/{id}/moderation", handleModerationUpdate(st, rt))
+	s.handle("POST /api/v1/shows/{id}/mutes/{user}", handleMute(st, rt, true))
+	s.handle("DELETE /api/v1/shows/{id}/mutes/{user}", handleMute(st, rt, false))
+	s.handle("DELETE /api/v1/shows/{id}/messages/{msg}", handleMessageDelete(st, rt))
+	s.handle("PUT /api/v1/markets/{code}/blocked-words", handleMarketWordsPut(st, rt, mk))
 }

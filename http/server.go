@@ -37,10 +37,23 @@ type Config struct {
 	// Pages serves the web UI: GET and HEAD requests outside /api/ that no
 	// API route matches. Nil means none.
 	Pages http.Handler
+	// Realtime is the live channel to viewers (package realtime's Hub).
+	// Nil turns realtime off: the token and moderation-changing routes
+	// answer 503 unavailable, and show changes are stored without being
+	// announced.
+	Realtime Realtime
+	// TokenRate limits GET /api/v1/realtime/token per client address, in
+	// AuthRate's form; empty means DefaultTokenRate, "0" turns it off.
+	TokenRate string
 }
 
 // DefaultAuthRate is the signup and login rate when Config.AuthRate is empty.
 const DefaultAuthRate = "20/min"
+
+// DefaultTokenRate is the realtime token rate when Config.TokenRate is
+// empty: enough for a household of viewers behind one address that
+// reconnect now and then.
+const DefaultTokenRate = "60/min"
 
 // Server is the HTTP API. It is an http.Handler; the binary puts it behind
 // an http.Server with its timeouts.
@@ -55,6 +68,7 @@ type Server struct {
 	patterns []string // every registered pattern, in registration order
 	handler  http.Handler
 	limiter  *authLimiter // nil when the auth rate is off
+	tokens   *authLimiter // realtime tokens per address; nil when off
 	metrics  *metrics
 }
 
@@ -73,9 +87,16 @@ func NewServer(logger *slog.Logger, store hawker.Store, markets hawker.Markets, 
 	if cfg.Version == "" {
 		cfg.Version = hawker.Version
 	}
+	if cfg.TokenRate == "" {
+		cfg.TokenRate = DefaultTokenRate
+	}
 	limit, burst, err := parseRate(cfg.AuthRate)
 	if err != nil {
 		return nil, err
+	}
+	tokenLimit, tokenBurst, err := parseRate(cfg.TokenRate)
+	if err != nil {
+		return nil, fmt.Errorf("token rate: %w", err)
 	}
 	m, err := newMetrics(cfg.Registry)
 	if err != nil {
@@ -92,6 +113,9 @@ func NewServer(logger *slog.Logger, store hawker.Store, markets hawker.Markets, 
 	}
 	if burst > 0 {
 		s.limiter = newAuthLimiter(limit, burst)
+	}
+	if tokenBurst > 0 {
+		s.tokens = newAuthLimiter(tokenLimit, tokenBurst)
 	}
 	s.routes()
 	// The chain, outermost first: security headers, logging and metrics,
@@ -112,6 +136,9 @@ func (s *Server) Routes() []string { return append([]string(nil), s.patterns...)
 func (s *Server) Close() {
 	if s.limiter != nil {
 		s.limiter.Close()
+	}
+	if s.tokens != nil {
+		s.tokens.Close()
 	}
 }
 

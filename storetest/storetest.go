@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t testing.TB) hawker.Store) {
 		{"Stock", testStock},
 		{"Images", testImages},
 		{"Shows", testShows},
+		{"Live", testLive},
 		{"Verbatim", testVerbatim},
 		{"Times", testTimes},
 		{"Concurrency", testConcurrency},

@@ -245,6 +245,8 @@ func TestBadCommandLines(t *testing.T) {
 		{"bad database url", []string{"migrate", "--database-url", "mysql://x", "status"}, "postgres://"},
 		{"bad migrate verb", []string{"migrate", "sideways"}, "up, status"},
 		{"bad log format", []string{"serve", "--log-format", "xml"}, "log-format"},
+		{"short realtime secret", []string{"serve", "--realtime-secret", "short"}, "--realtime-secret"},
+		{"bad allowed origin", []string{"serve", "--allowed-origins", "shop.example"}, "allowed origin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(context.Background(), append([]string{"hawker"}, tc.args...), func(k string) string { return env[k] }, io.Discard, io.Discard)

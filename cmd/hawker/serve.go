@@ -38,6 +38,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	marketsFile := fs.String("markets", getenv("HAWKER_MARKETS"), "YAML file of markets replacing the built-in ones (env HAWKER_MARKETS)")
 	authRate := fs.String("auth-rate", envOr(getenv, "HAWKER_AUTH_RATE", "20/min"), "signup/login attempts per client address and per account, e.g. 20/min; 0 turns the limit off (env HAWKER_AUTH_RATE)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAWKER_TRUST_PROXY") == "1", "take the client address from X-Forwarded-For (only behind a proxy you run)")
+	allowedOrigins := fs.String("allowed-origins", getenv("HAWKER_ALLOWED_ORIGINS"), "comma-separated browser origins (https://shop.example) allowed to open the realtime WebSocket besides the server's own; empty allows localhost on the server's port (env HAWKER_ALLOWED_ORIGINS)")
+	redisURL := fs.String("redis-url", getenv("HAWKER_REDIS_URL"), "redis://host:6379/0 to share realtime channels, history and presence between nodes; empty keeps them in this process (env HAWKER_REDIS_URL)")
+	realtimeSecret := fs.String("realtime-secret", getenv("HAWKER_REALTIME_SECRET"), "key (32+ bytes) signing realtime connection tokens, the same on every node; empty keeps a generated one in <data>/realtime.key (env HAWKER_REALTIME_SECRET, preferred over the flag)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -70,24 +73,39 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
+	hub, err := startRealtime(ctx, db, log, sf.dataDir, *realtimeSecret, *allowedOrigins, *redisURL)
+	if err != nil {
+		return err
+	}
+	// Closed after the HTTP drain below; this one covers early returns.
+	// The hub stops before the store closes (defers run last-in first-out).
+	defer closeRealtime(context.WithoutCancel(ctx), hub, log)
+
 	api, err := hawkerhttp.NewServer(log, db, markets, blobs, hawkerhttp.Config{
 		AuthRate:   *authRate,
 		TrustProxy: *trustProxy,
 		Version:    hawker.Version,
 		Registry:   reg,
 		Pages:      web.Handler(),
+		Realtime:   hub,
 	})
 	if err != nil {
 		return err
 	}
 	defer api.Close()
 
+	// The WebSocket endpoint sits beside the API: it authenticates with
+	// its own connection tokens and checks origins itself.
+	root := http.NewServeMux()
+	root.Handle(websocketPath, hub.Handler())
+	root.Handle("/", api)
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           root,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
@@ -111,6 +129,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("HTTP drain incomplete", "err", err)
 	}
+	// WebSockets are hijacked connections Shutdown does not wait for: the
+	// hub disconnects them, before the store closes.
+	closeRealtime(sctx, hub, log)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
