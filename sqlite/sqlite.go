@@ -100,7 +100,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 	db.write.SetConnMaxLifetime(0)
 	// Connect the writer first: it switches the file to WAL, which the read
 	// connections then find already done.
-	if err := db.write.PingContext(ctx); err != nil {
+	if err := pingBusy(ctx, db.write); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if path == MemoryPath {
@@ -131,6 +131,28 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 		}
 	}
 	return db, nil
+}
+
+// pingBusy connects, retrying while the file is busy. Switching a fresh
+// file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+// without calling the busy handler, when another process opening the same
+// file holds a lock it would deadlock on; that process finishes in
+// milliseconds, so waiting for it (up to BusyTimeout) is the fix.
+func pingBusy(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(BusyTimeout)
+	wait := time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || sqliteCode(err)&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 50*time.Millisecond)
+	}
 }
 
 // dsn builds the connection string. busy_timeout comes first so that the
