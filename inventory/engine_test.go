@@ -926,3 +926,37 @@ func TestDeletedSKU(t *testing.T) {
 		}
 	})
 }
+
+// The engine may batch a confirmation and a refund of one order decided in
+// one round; the store must apply them in sequence, as the SQL stores do.
+func TestMemStoreChainedTransitions(t *testing.T) {
+	h := newHarness(t, kinds[0], nil)
+	sku := h.sku(5, 0)
+	o := h.mustOrder(request(newBuyer(), "k1", line(sku, 1)))
+	st, err := h.store.LoadSKU(context.Background(), sku)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng.Close()
+	err = h.store.CommitBatch(context.Background(), &Batch{At: o.CreatedAt, SKUs: []SKUChange{{SKUID: sku, Version: st.Version, Reserved: -1}},
+		Transitions: []Transition{
+			{OrderID: o.ID, From: hawker.OrderReserved, To: hawker.OrderPaid},
+			{OrderID: o.ID, From: hawker.OrderPaid, To: hawker.OrderRefunded},
+		}})
+	if err != nil {
+		t.Fatalf("chained transitions: %v", err)
+	}
+	got, err := h.store.FindOrder(context.Background(), o.ID)
+	if err != nil || got.State != hawker.OrderRefunded {
+		t.Fatalf("order after chained transitions: %+v %v", got, err)
+	}
+	st, _ = h.store.LoadSKU(context.Background(), sku)
+	err = h.store.CommitBatch(context.Background(), &Batch{At: o.CreatedAt, SKUs: []SKUChange{{SKUID: sku, Version: st.Version}},
+		Transitions: []Transition{
+			{OrderID: o.ID, From: hawker.OrderRefunded, To: hawker.OrderCancelled},
+			{OrderID: o.ID, From: hawker.OrderRefunded, To: hawker.OrderCancelled},
+		}})
+	if !errors.Is(err, ErrStale) {
+		t.Fatalf("a transition that does not chain: %v, want ErrStale", err)
+	}
+}

@@ -326,13 +326,20 @@ func (s *MemStore) commitLocked(b *Batch) error {
 		}
 		newOrders[o.ID] = true
 	}
-	moved := map[string]bool{}
+	// Transitions apply in sequence, as the SQL stores' UPDATE … WHERE
+	// state = From do: one batch may pay an order and then refund it.
+	state := map[string]hawker.OrderState{}
 	for _, t := range b.Transitions {
-		o := s.orders[t.OrderID]
-		if o == nil || o.State != t.From || moved[t.OrderID] {
+		cur, ok := state[t.OrderID]
+		if !ok {
+			if o := s.orders[t.OrderID]; o != nil {
+				cur, ok = o.State, true
+			}
+		}
+		if !ok || cur != t.From {
 			return fmt.Errorf("commit: order %s is not %s: %w", t.OrderID, t.From, ErrStale)
 		}
-		moved[t.OrderID] = true
+		state[t.OrderID] = t.To
 	}
 	newKeys := map[Key]bool{}
 	for _, r := range b.Records {
