@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t testing.TB) hawker.Store) {
 		{"ShopMembers", testShopMembers},
 		{"Products", testProducts},
 		{"UpdateProduct", testUpdateProduct},
+		{"ReadsSeeWholeUpdates", testReadsSeeWholeUpdates},
 		{"DeleteProduct", testDeleteProduct},
 		{"Stock", testStock},
 		{"Images", testImages},
