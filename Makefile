@@ -7,7 +7,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X hawker.Version=$(VERSION)
 
-.PHONY: run build test vet fmt
+.PHONY: run build test vet fmt web
 
 ## run: build and serve the demo at http://localhost:8080 (SQLite in ./data)
 run: build
@@ -27,3 +27,7 @@ vet:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## web: rebuild the UI into web/dist (needs Node 20.19+; dist is committed, so run and build don't)
+web:
+	cd web && npm ci && npm run build

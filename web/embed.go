@@ -1,6 +1,7 @@
 // Package web serves hawker's browser UI from files embedded in the binary,
-// so `go build` alone makes a complete platform. The sources of a built UI
-// go in this directory; the served files are dist/.
+// so `go build` alone makes a complete platform. The sources (Vite +
+// TypeScript + Lit) are in src/; `make web` builds them into dist/, which is
+// committed and embedded.
 package web
 
 import (
@@ -32,6 +33,10 @@ func Handler() http.Handler {
 		if _, err := fs.Stat(files, p); err != nil {
 			http.NotFound(w, r)
 			return
+		}
+		if strings.HasPrefix(p, "assets/") {
+			// Vite names these by content hash: they never change.
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		}
 		fileServer.ServeHTTP(w, r)
 	})

@@ -1,0 +1,102 @@
+// The show's live channels over centrifuge (loaded only on pages that need
+// it). connectShow returns null when the server has no realtime (404/503),
+// and the page degrades to "chat unavailable".
+import { api, ApiError, seg } from "./api";
+import type { ChatMessage, Product } from "./types";
+
+export type ShowEvent =
+  | { type: "state"; state: string }
+  | { type: "pinned"; product: Product }
+  | { type: "unpinned" }
+  | { type: "deal_started" | "deal_ended"; deal: unknown; now: string }
+  | { type: "stock"; sku_id: string; available: number }
+  | { type: "purchase"; buyer: string; product_id: string }
+  | { type: "viewers"; count: number };
+
+export type ChatEvent = { type: "messages"; items: ChatMessage[] } | { type: "removed"; id: string };
+
+export interface Handlers {
+  show(e: ShowEvent): void;
+  chat(e: ChatEvent): void;
+  likes(total: number): void;
+  status(connected: boolean): void;
+}
+
+export interface ShowConnection {
+  send(text: string): Promise<void>;
+  like(count?: number): Promise<void>;
+  close(): void;
+}
+
+/** An RPC refusal; code is one of API.md's chat codes (muted, slow_mode, …). */
+export class RealtimeError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+class Unavailable extends Error {}
+
+async function token(): Promise<string> {
+  try {
+    return (await api<{ token: string }>("/api/v1/realtime/token")).token;
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 503)) throw new Unavailable();
+    throw e;
+  }
+}
+
+export async function connectShow(showID: string, h: Handlers): Promise<ShowConnection | null> {
+  let first: string;
+  try {
+    first = await token();
+  } catch (e) {
+    if (e instanceof Unavailable) return null;
+    throw e;
+  }
+  const { Centrifuge, UnauthorizedError } = await import("centrifuge");
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  const c = new Centrifuge(`${proto}//${location.host}/connection/websocket`, {
+    token: first,
+    getToken: async () => {
+      try {
+        return await token();
+      } catch (e) {
+        if (e instanceof Unavailable) throw new UnauthorizedError("realtime unavailable");
+        throw e;
+      }
+    },
+  });
+  c.on("connected", () => h.status(true));
+  c.on("disconnected", () => h.status(false));
+  c.on("connecting", () => h.status(false));
+
+  const subscribe = (channel: string, on: (data: unknown) => void) => {
+    const sub = c.newSubscription(channel);
+    sub.on("publication", (ctx) => on(ctx.data));
+    sub.subscribe();
+  };
+  subscribe(`show:${showID}`, (d) => h.show(d as ShowEvent));
+  subscribe(`chat:${showID}`, (d) => h.chat(d as ChatEvent));
+  subscribe(`likes:${showID}`, (d) => {
+    const total = (d as { total?: number }).total;
+    if (typeof total === "number") h.likes(total);
+  });
+  c.connect();
+
+  const rpc = async (method: string, data: unknown) => {
+    try {
+      await c.rpc(method, data);
+    } catch (e) {
+      const msg = (e as { message?: string }).message;
+      throw new RealtimeError(msg && /^[a-z_]+$/.test(msg) ? msg : "other");
+    }
+  };
+  return {
+    send: (text) => rpc("chat.send", { show_id: showID, text }),
+    like: (count = 1) => rpc("like", { show_id: showID, count }),
+    close: () => c.disconnect(),
+  };
+}
+
+export const showPath = (id: string): string => `/api/v1/shows/${seg(id)}`;
