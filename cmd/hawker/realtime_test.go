@@ -261,7 +261,9 @@ func TestServeRealtime(t *testing.T) {
 			}
 			var mod struct {
 				Muted []string
-				Audit struct{ Items []struct{ Action, UserID string } }
+				Audit struct {
+					Items []struct{ Action, UserID string }
+				}
 			}
 			call(t, "GET", s2.url+"/api/v1/shows/"+showID+"/moderation", moderator, nil, 200, &mod)
 			if len(mod.Muted) != 1 || mod.Muted[0] != me.User.ID || len(mod.Audit.Items) != 1 || mod.Audit.Items[0].Action != "mute" {
