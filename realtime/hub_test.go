@@ -3,12 +3,14 @@ package realtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -339,9 +341,10 @@ func TestStockAndLikesCoalesced(t *testing.T) {
 func TestReconnectRecoversMissedMessages(t *testing.T) {
 	ts := startHub(t, testConfig(), newMemStore())
 	show := ts.store.addShow(hawker.ShowLive)
-	viewer := connect(t, ts, ts.store.addUser("V"))
-	chat := viewer.subscribe(ChatChannel(show.ID), true)
-	events := viewer.subscribe(ShowChannel(show.ID), true)
+	viewerUser := ts.store.addUser("V")
+	viewer := connect(t, ts, viewerUser)
+	before := viewer.subscribe(ChatChannel(show.ID), true)
+	beforeEvents := viewer.subscribe(ShowChannel(show.ID), true)
 	sender := connect(t, ts, ts.store.addUser("S"))
 	ctx := context.Background()
 
@@ -356,11 +359,10 @@ func TestReconnectRecoversMissedMessages(t *testing.T) {
 	}
 	send("before 1")
 	send("before 2")
-	waitFor(t, "first messages", func() bool { return len(chat.texts()) == 2 })
+	waitFor(t, "first messages", func() bool { return len(before.texts()) == 2 })
 
-	if err := viewer.c.Disconnect(); err != nil {
-		t.Fatal(err)
-	}
+	chatAt, eventsAt := before.position(), beforeEvents.position()
+	viewer.c.Close()
 	waitFor(t, "viewer gone", func() bool { return ts.hub.node.Hub().NumSubscribers(ChatChannel(show.ID)) == 0 })
 	for i := range 20 {
 		send(fmt.Sprint("missed ", i))
@@ -368,23 +370,27 @@ func TestReconnectRecoversMissedMessages(t *testing.T) {
 	if err := ts.hub.Pinned(ctx, show.ID, &hawker.Product{ID: hawker.NewID(hawker.PrefixProduct), Title: "P"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := viewer.c.Connect(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "recovered messages", func() bool { return len(chat.texts()) >= len(want) })
+	back := connect(t, ts, viewerUser)
+	chat := back.subscribeFrom(ChatChannel(show.ID), &chatAt, true)
+	events := back.subscribeFrom(ShowChannel(show.ID), &eventsAt, true)
+	all := func() []string { return append(before.texts(), chat.texts()...) }
+	waitFor(t, "recovered messages", func() bool { return len(all()) >= len(want) })
 	send("after")
 	waitFor(t, "live again", func() bool { return slices.Contains(chat.texts(), "after") })
-	if got := chat.texts(); !slices.Equal(got, want) {
+	if got := all(); !slices.Equal(got, want) {
 		t.Fatalf("got %q,\nwant %q (in order, no duplicates)", got, want)
 	}
 	sub, n := chat.lastSubscribed()
-	if n != 2 || !sub.WasRecovering || !sub.Recovered {
+	if n != 1 || !sub.WasRecovering || !sub.Recovered {
 		t.Fatalf("resubscribe %+v (subscribed %d times): want recovered", sub, n)
 	}
 	waitFor(t, "recovered pin", func() bool { return slices.Contains(events.types(), "pinned") })
 	// Offsets only grow: nothing was delivered twice.
+	before.mu.Lock()
+	offsets := slices.Clone(before.offsets)
+	before.mu.Unlock()
 	chat.mu.Lock()
-	offsets := slices.Clone(chat.offsets)
+	offsets = append(offsets, chat.offsets...)
 	chat.mu.Unlock()
 	for i := 1; i < len(offsets); i++ {
 		if offsets[i] <= offsets[i-1] {
@@ -605,15 +611,14 @@ func TestRecoveryImpossibleTellsClientToReload(t *testing.T) {
 	ts := startHub(t, testConfig(), newMemStore())
 	show := ts.store.addShow(hawker.ShowLive)
 	viewer := connect(t, ts, nil)
-	events := viewer.subscribe(ShowChannel(show.ID), true)
+	first := viewer.subscribe(ShowChannel(show.ID), true)
 	ctx := context.Background()
 	if err := ts.hub.State(ctx, show.ID, hawker.ShowLive); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "state", func() bool { return len(events.types()) == 1 })
-	if err := viewer.c.Disconnect(); err != nil {
-		t.Fatal(err)
-	}
+	waitFor(t, "state", func() bool { return len(first.types()) == 1 })
+	at := first.position()
+	viewer.c.Close()
 	waitFor(t, "viewer gone", func() bool { return ts.hub.node.Hub().NumSubscribers(ShowChannel(show.ID)) == 0 })
 	if err := ts.hub.Unpinned(ctx, show.ID); err != nil {
 		t.Fatal(err)
@@ -625,13 +630,32 @@ func TestRecoveryImpossibleTellsClientToReload(t *testing.T) {
 	if err := ts.hub.Unpinned(ctx, show.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := viewer.c.Connect(); err != nil {
+	// The client resumes from its saved position; the server cannot
+	// recover it, and the client library asks the app for its state again
+	// (GetState) — the cue to GET the show and start from the current state.
+	back := connect(t, ts, nil)
+	var mu sync.Mutex
+	calls := 0
+	sub, err := back.c.NewSubscription(ShowChannel(show.ID), centrifugego.SubscriptionConfig{
+		MinResubscribeDelay: 10 * time.Millisecond,
+		MaxResubscribeDelay: 50 * time.Millisecond,
+		GetState: func(centrifugego.SubscriptionGetStateEvent) (centrifugego.StreamPosition, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if calls == 1 {
+				return at, nil
+			}
+			return centrifugego.StreamPosition{}, errors.New("test: state reloaded")
+		},
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "resubscribed", func() bool { _, n := events.lastSubscribed(); return n == 2 })
-	if sub, _ := events.lastSubscribed(); !sub.WasRecovering || sub.Recovered {
-		t.Fatalf("subscribed %+v: want WasRecovering and not Recovered, the client's cue to GET the show", sub)
+	if err := sub.Subscribe(); err != nil {
+		t.Fatal(err)
 	}
+	waitFor(t, "the client told to reload its state", func() bool { mu.Lock(); defer mu.Unlock(); return calls >= 2 })
 }
 
 func TestDeletedBeforePublishedReachesNobody(t *testing.T) {
@@ -774,11 +798,10 @@ func TestTwoNodesOverRedis(t *testing.T) {
 
 	// History lives in Redis: a viewer of node B recovers what was sent
 	// on node A while it was away.
-	late := connect(t, b, store.addUser("Dan"))
-	lateChat := late.subscribe(ChatChannel(show.ID), true)
-	if err := late.c.Disconnect(); err != nil {
-		t.Fatal(err)
-	}
+	dan := store.addUser("Dan")
+	late := connect(t, b, dan)
+	at := late.subscribe(ChatChannel(show.ID), true).position()
+	late.c.Close()
 	waitFor(t, "late viewer gone", func() bool { return b.hub.node.Hub().NumSubscribers(ChatChannel(show.ID)) == 0 })
 	ac := connect(t, a, store.addUser("Eve"))
 	for i := range 3 {
@@ -787,9 +810,7 @@ func TestTwoNodesOverRedis(t *testing.T) {
 			t.Fatal(code)
 		}
 	}
-	if err := late.c.Connect(); err != nil {
-		t.Fatal(err)
-	}
+	lateChat := connect(t, b, dan).subscribeFrom(ChatChannel(show.ID), &at, true)
 	waitFor(t, "recovered over Redis", func() bool { return len(lateChat.texts()) == 3 })
 	if got := lateChat.texts(); !slices.Equal(got, []string{"while away 0", "while away 1", "while away 2"}) {
 		t.Fatalf("recovered %q", got)
