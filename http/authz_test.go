@@ -45,6 +45,8 @@ type authzReq struct {
 	path  string
 	body  any    // sent as JSON, or as is for []byte
 	ctype string // Content-Type when not JSON
+	// header holds further request headers (e.g. Idempotency-Key).
+	header http.Header
 	// token, when set, replaces the role's token (e.g. a fresh session
 	// for logout).
 	token *string
@@ -343,7 +345,8 @@ func authzMatrix() []authzRow {
 				return authzReq{path: "/api/v1/shows/" + authzRehearsal(t, f)}
 			}},
 	}
-	return append(rows, authzLiveRows()...)
+	rows = append(rows, authzLiveRows()...)
+	return append(rows, authzOrderRows()...)
 }
 
 // teamOfAOrAnon is a team-only read of a route that anyone may call: the
@@ -421,6 +424,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if req.ctype != "" {
 					h.Set("Content-Type", req.ctype)
 				}
+				for k, v := range req.header {
+					h[k] = v
+				}
 				resp, body := f.doHeader(t, method, req.path, h, req.body)
 				want := row.want[role]
 				if resp.StatusCode != want {
@@ -475,6 +481,9 @@ func TestAuthorizationMatrixCookie(t *testing.T) {
 				}
 				if req.ctype != "" {
 					h.Set("Content-Type", req.ctype)
+				}
+				for k, v := range req.header {
+					h[k] = v
 				}
 				resp, body := f.doHeader(t, method, req.path, h, req.body)
 				want := row.want[authzSellerA]

@@ -23,7 +23,7 @@ const MaxBodyBytes = 1 << 20
 const (
 	codeMethodNotAllowed = "method_not_allowed"
 	codeUnavailable      = "unavailable"
-	codeIdempotencyReuse = "idempotency_key_reused"
+	codeIdempotencyReuse = hawker.EKEYREUSED
 )
 
 // codeStatus is the one table that turns error codes into HTTP statuses.
@@ -36,6 +36,9 @@ var codeStatus = map[string]int{
 	codeMethodNotAllowed:    http.StatusMethodNotAllowed,
 	hawker.EEXISTS:          http.StatusConflict,
 	hawker.ESTATE:           http.StatusConflict,
+	hawker.ESOLDOUT:         http.StatusConflict,
+	hawker.ELIMIT:           http.StatusConflict,
+	hawker.EDEALNOTACTIVE:   http.StatusConflict,
 	hawker.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	hawker.EUNSUPPORTED:     http.StatusUnsupportedMediaType,
 	hawker.EINVALID:         http.StatusUnprocessableEntity,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -41,6 +42,8 @@ type fuzzEnv struct {
 	shopID   string
 	product  string
 	sku      string
+	// header is sent with every request (and validated with it).
+	header http.Header
 }
 
 func newFuzzEnv(f *testing.F) *fuzzEnv {
@@ -76,6 +79,9 @@ func (env *fuzzEnv) serve(method, path, token string, body []byte) *httptest.Res
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range env.header {
+		req.Header[k] = v
 	}
 	rec := httptest.NewRecorder()
 	env.srv.ServeHTTP(rec, req)
@@ -145,6 +151,9 @@ func (env *fuzzEnv) check(t *testing.T, method, path, token string, body []byte,
 	// answer must conform.
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range env.header {
+		req.Header[k] = v
+	}
 	route, params, err := env.router.FindRoute(req)
 	if err != nil {
 		t.Fatalf("%s %s: not in the document: %v", method, path, err)

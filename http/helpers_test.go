@@ -24,6 +24,7 @@ import (
 	"hawker"
 	"hawker/fsblob"
 	"hawker/internal/secret"
+	"hawker/inventory"
 	"hawker/market"
 	"hawker/sqlite"
 )
@@ -51,6 +52,9 @@ type fixture struct {
 	Markets hawker.Markets
 	Logs    *syncBuffer // what the server logged
 	BlobDir string      // where image bytes are kept
+	// Engine is the group-commit inventory engine over the store, behind
+	// the order routes (nil with NoCheckout).
+	Engine *inventory.GroupCommit
 }
 
 // fixtureOptions change what newFixtureWith builds.
@@ -64,6 +68,10 @@ type fixtureOptions struct {
 	// NoRealtime starts the server with realtime off; otherwise, unless
 	// Config.Realtime is set, it gets a fakeRealtime.
 	NoRealtime bool
+	// NoCheckout starts the server without an inventory engine (the order
+	// routes answer 503); otherwise, unless Config.Checkout is set, it
+	// gets a group-commit engine over the store.
+	NoCheckout bool
 }
 
 // newFixture starts a server with the fixture data and auth rate limits
@@ -99,6 +107,17 @@ func newFixtureWith(t *testing.T, opts fixtureOptions) *fixture {
 		rt.audit = db
 		opts.Config.Realtime = rt
 	}
+	var engine *inventory.GroupCommit
+	if opts.Config.Checkout == nil && !opts.NoCheckout {
+		engine = inventory.New(db, inventory.Config{Markets: market.Default()})
+		// Registered before the server's cleanup: it runs after the HTTP
+		// server closed and before the store does.
+		t.Cleanup(func() { engine.Close() })
+		opts.Config.Checkout = engine
+	}
+	if opts.Config.Orders == nil && !opts.NoCheckout {
+		opts.Config.Orders = db
+	}
 	srv, err := NewServer(logger, store, market.Default(), blobs, opts.Config)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
@@ -112,7 +131,7 @@ func newFixtureWith(t *testing.T, opts fixtureOptions) *fixture {
 		}
 	})
 
-	f := &fixture{URL: ts.URL, Server: srv, Store: db, RT: rt, Markets: market.Default(), Logs: logs, BlobDir: filepath.Join(dir, "blobs")}
+	f := &fixture{URL: ts.URL, Server: srv, Store: db, RT: rt, Markets: market.Default(), Logs: logs, BlobDir: filepath.Join(dir, "blobs"), Engine: engine}
 	if opts.NoData {
 		return f
 	}

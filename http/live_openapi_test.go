@@ -201,7 +201,7 @@ func oaLiveLimits(t *testing.T, c *oaClient) {
 		t.Errorf("429 without Retry-After")
 	}
 
-	off := newFixtureWith(t, fixtureOptions{Config: Config{AuthRate: "0"}, NoRealtime: true})
+	off := newFixtureWith(t, fixtureOptions{Config: Config{AuthRate: "0"}, NoRealtime: true, NoCheckout: true})
 	oc := newOAClient(t, off.URL)
 	show := "/api/v1/shows/" + off.ShowA
 	oc.call(oaReq{method: "GET", path: "/api/v1/realtime/token", want: 503})
@@ -212,6 +212,8 @@ func oaLiveLimits(t *testing.T, c *oaClient) {
 	oc.call(oaReq{method: "PUT", path: "/api/v1/markets/US/blocked-words", token: off.AdminKey, body: map[string]any{"blocked_words": []string{}}, want: 503})
 	// Without realtime the show still runs; nothing is announced.
 	oc.call(oaReq{method: "POST", path: show + "/start", token: off.HostToken, want: 200})
+	// Without an inventory engine the order routes are off.
+	oaOrderOff(oc, off)
 
 	for _, other := range []*oaClient{rc, oc} {
 		for op, st := range other.seen {

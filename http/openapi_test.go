@@ -846,6 +846,7 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 	c.call(oaReq{method: "GET", path: "/api/v1/shows/shw_01jbz3n8q4m2x7c5v6w9t0r1ys", want: 404})
 
 	oaLiveSequence(t, c, f)
+	oaOrderSequence(t, c, f)
 	concrete := map[string]string{
 		"/api/v1/users/{id}/roles":            "/api/v1/users/" + annaID + "/roles",
 		"/api/v1/api-keys/{id}":               "/api/v1/api-keys/key_01jbz3n8q4m2x7c5v6w9t0r1ys",
@@ -862,6 +863,9 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 		"/api/v1/shows/{id}":                  "/api/v1/shows/" + f.ShowA,
 	}
 	for k, v := range oaLiveConcrete(f) {
+		concrete[k] = v
+	}
+	for k, v := range oaOrderConcrete() {
 		concrete[k] = v
 	}
 	oaSweep(t, c, f, concrete)

@@ -62,6 +62,10 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/shows/{id}/pin", handleShowPin(st, rt))
 	s.handle("POST /api/v1/shows/{id}/unpin", handleShowUnpin(st, rt))
 
+	s.handle("POST /api/v1/orders", handleOrderCreate(s.cfg.Checkout, mk))
+	s.handle("GET /api/v1/orders/{id}", handleOrderGet(s.cfg.Checkout, s.cfg.Orders))
+	s.handle("POST /api/v1/orders/{id}/cancel", handleOrderCancel(s.cfg.Checkout, s.cfg.Orders))
+
 	s.handle("GET /api/v1/realtime/token", handleRealtimeToken(rt, s.tokens, s.cfg.TrustProxy))
 	s.handle("GET /api/v1/shows/{id}/moderation", handleModerationGet(st))
 	s.handle("PATCH /api/v1/shows/{id}/moderation", handleModerationUpdate(st, rt))

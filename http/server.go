@@ -45,6 +45,11 @@ type Config struct {
 	// TokenRate limits GET /api/v1/realtime/token per client address, in
 	// AuthRate's form; empty means DefaultTokenRate, "0" turns it off.
 	TokenRate string
+	// Checkout is the inventory engine behind the order routes, and
+	// Orders reads orders. Nil (either) turns the order routes off: they
+	// answer 503 unavailable.
+	Checkout Checkout
+	Orders   OrderFinder
 }
 
 // DefaultAuthRate is the signup and login rate when Config.AuthRate is empty.

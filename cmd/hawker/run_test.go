@@ -247,6 +247,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"bad log format", []string{"serve", "--log-format", "xml"}, "log-format"},
 		{"short realtime secret", []string{"serve", "--realtime-secret", "short"}, "--realtime-secret"},
 		{"bad allowed origin", []string{"serve", "--allowed-origins", "shop.example"}, "allowed origin"},
+		{"bad inventory engine", []string{"serve", "--inventory", "magic"}, "--inventory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(context.Background(), append([]string{"hawker"}, tc.args...), func(k string) string { return env[k] }, io.Discard, io.Discard)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"hawker"
 	"hawker/fsblob"
 	hawkerhttp "hawker/http"
+	"hawker/inventory"
 	"hawker/market"
 	"hawker/web"
 )
@@ -41,8 +43,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	allowedOrigins := fs.String("allowed-origins", getenv("HAWKER_ALLOWED_ORIGINS"), "comma-separated browser origins (https://shop.example) allowed to open the realtime WebSocket besides the server's own; empty allows localhost on the server's port (env HAWKER_ALLOWED_ORIGINS)")
 	redisURL := fs.String("redis-url", getenv("HAWKER_REDIS_URL"), "redis://host:6379/0 to share realtime channels, history and presence between nodes; empty keeps them in this process (env HAWKER_REDIS_URL)")
 	realtimeSecret := fs.String("realtime-secret", getenv("HAWKER_REALTIME_SECRET"), "key (32+ bytes) signing realtime connection tokens, the same on every node; empty keeps a generated one in <data>/realtime.key (env HAWKER_REALTIME_SECRET, preferred over the flag)")
+	engineKind := fs.String("inventory", envOr(getenv, "HAWKER_INVENTORY", "groupcommit"), "inventory engine: groupcommit (owner per SKU, one commit per batch) or rowlock (one transaction per order; the reference design, for comparison) (env HAWKER_INVENTORY)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
+	}
+	if *engineKind != "groupcommit" && *engineKind != "rowlock" {
+		return fmt.Errorf("--inventory must be groupcommit or rowlock, not %q", *engineKind)
 	}
 	log, err := sf.logger(stderr)
 	if err != nil {
@@ -81,6 +87,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The hub stops before the store closes (defers run last-in first-out).
 	defer closeRealtime(context.WithoutCancel(ctx), hub, log)
 
+	engine, orders, err := startInventory(db, *engineKind, markets, log)
+	if err != nil {
+		return err
+	}
+	// Closed after the HTTP drain below (it answers what is queued with
+	// busy); this one covers early returns. It stops before the store
+	// closes (defers run last-in first-out).
+	defer engine.Close()
+
 	api, err := hawkerhttp.NewServer(log, db, markets, blobs, hawkerhttp.Config{
 		AuthRate:   *authRate,
 		TrustProxy: *trustProxy,
@@ -88,6 +103,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Registry:   reg,
 		Pages:      web.Handler(),
 		Realtime:   hub,
+		Checkout:   engine,
+		Orders:     orders,
 	})
 	if err != nil {
 		return err
@@ -113,7 +130,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	url := "http://" + displayAddr(ln.Addr())
-	log.Info("hawker serving", "url", url, "version", hawker.Version, "engine", engineName(&sf))
+	log.Info("hawker serving", "url", url, "version", hawker.Version, "engine", engineName(&sf), "inventory", *engineKind)
 	fmt.Fprintf(stdout, "hawker is serving at %s\n", url)
 
 	errc := make(chan error, 1)
@@ -132,11 +149,38 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// WebSockets are hijacked connections Shutdown does not wait for: the
 	// hub disconnects them, before the store closes.
 	closeRealtime(sctx, hub, log)
+	// Every order request has been answered: stop the engine's owners and
+	// janitor before the store closes.
+	if err := engine.Close(); err != nil {
+		log.Warn("inventory engine close", "err", err)
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startInventory starts the inventory engine of the kind over the store
+// (both the SQLite and the PostgreSQL store implement the engines' store
+// interfaces) and returns it with the store's order reader.
+func startInventory(db hawker.Store, kind string, markets hawker.Markets, log *slog.Logger) (inventory.Engine, hawkerhttp.OrderFinder, error) {
+	cfg := inventory.Config{Markets: markets, Logger: log}
+	switch kind {
+	case "groupcommit":
+		st, ok := db.(inventory.Store)
+		if !ok {
+			return nil, nil, fmt.Errorf("--inventory=groupcommit: the %T store has no inventory support", db)
+		}
+		return inventory.New(st, cfg), st, nil
+	case "rowlock":
+		st, ok := db.(inventory.RowLockStore)
+		if !ok {
+			return nil, nil, fmt.Errorf("--inventory=rowlock: the %T store has no row-lock support", db)
+		}
+		return inventory.NewRowLock(st, cfg), st, nil
+	}
+	return nil, nil, fmt.Errorf("--inventory must be groupcommit or rowlock, not %q", kind)
 }
 
 // displayAddr turns a wildcard listen address into one a browser can open.
