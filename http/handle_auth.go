@@ -210,6 +210,9 @@ type membershipJSON struct {
 type meUser struct {
 	User  *hawker.User     `json:"user"`
 	Shops []membershipJSON `json:"shops"`
+	// CSRFToken lets a page of the site that lost the token (cleared
+	// storage) recover it; other sites cannot read this response.
+	CSRFToken string `json:"csrf_token,omitempty"`
 }
 
 type meKey struct {
@@ -234,6 +237,9 @@ func handleMe() http.Handler {
 			resp.Shops = append(resp.Shops, membershipJSON{ShopID: shopID, Role: role})
 		}
 		slices.SortFunc(resp.Shops, func(x, y membershipJSON) int { return strings.Compare(x.ShopID, y.ShopID) })
+		if s := sessionFrom(r); s != nil && s.Cookie {
+			resp.CSRFToken = s.CSRFToken
+		}
 		encode(w, http.StatusOK, resp)
 	})
 }

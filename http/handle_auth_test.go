@@ -148,6 +148,13 @@ func TestCookieSessionAndCSRF(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), f.UserSellerA) {
 		t.Fatalf("me by cookie: %d %s", resp.StatusCode, body)
 	}
+	// A page that lost the CSRF token gets it back from /me.
+	var me struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	if err := json.Unmarshal(body, &me); err != nil || me.CSRFToken != csrf {
+		t.Fatalf("me by cookie: csrf_token %q, want the session's (%v)", me.CSRFToken, err)
+	}
 	// Writes do.
 	shops := f.must(t, "GET", "/api/v1/shops", f.AdminKey, nil, http.StatusOK)
 	shop := map[string]any{"name": "Cookie shop", "home_market": "US"}
