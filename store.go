@@ -32,6 +32,7 @@ type Store interface {
 	ImageStore
 	ShowStore
 	LiveShowStore
+	StreamKeyStore
 
 	// Ping checks that the store answers (for /readyz).
 	Ping(ctx context.Context) error

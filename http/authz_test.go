@@ -346,6 +346,7 @@ func authzMatrix() []authzRow {
 			}},
 	}
 	rows = append(rows, authzLiveRows()...)
+	rows = append(rows, authzStreamKeyRows()...)
 	return append(rows, authzOrderRows()...)
 }
 

@@ -846,6 +846,7 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 	c.call(oaReq{method: "GET", path: "/api/v1/shows/shw_01jbz3n8q4m2x7c5v6w9t0r1ys", want: 404})
 
 	oaLiveSequence(t, c, f)
+	oaStreamKeySequence(t, c, f)
 	oaOrderSequence(t, c, f)
 	concrete := map[string]string{
 		"/api/v1/users/{id}/roles":            "/api/v1/users/" + annaID + "/roles",
@@ -866,6 +867,9 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 		concrete[k] = v
 	}
 	for k, v := range oaOrderConcrete() {
+		concrete[k] = v
+	}
+	for k, v := range oaStreamKeyConcrete(f) {
 		concrete[k] = v
 	}
 	oaSweep(t, c, f, concrete)

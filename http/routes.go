@@ -57,6 +57,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/shows/{id}/rehearse", handleShowTransition(st, rt, hawker.ShowRehearsal))
 	s.handle("POST /api/v1/shows/{id}/start", handleShowTransition(st, rt, hawker.ShowLive))
 	s.handle("POST /api/v1/shows/{id}/end", handleShowTransition(st, rt, hawker.ShowEnded))
+	s.handle("POST /api/v1/shows/{id}/stream-key", handleStreamKeyCreate(st, s.cfg.TrustProxy))
 	s.handle("PUT /api/v1/shows/{id}/products", handleShowProductsPut(st, rt))
 	s.handle("GET /api/v1/shows/{id}/products", handleShowProductsGet(st))
 	s.handle("POST /api/v1/shows/{id}/pin", handleShowPin(st, rt))

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t testing.TB) hawker.Store) {
 		{"Images", testImages},
 		{"Shows", testShows},
 		{"Live", testLive},
+		{"StreamKeys", testStreamKeys},
 		{"Verbatim", testVerbatim},
 		{"Times", testTimes},
 		{"Concurrency", testConcurrency},

@@ -49,6 +49,16 @@ const (
 type mediaInfo struct {
 	URL string `json:"url"` // http://127.0.0.1:port
 	Key string `json:"key"` // stream key
+	// Show is the show to publish and watch; "" is mediaShow.
+	Show string `json:"show,omitempty"`
+}
+
+// show returns the show the bench publishes and watches.
+func (i mediaInfo) show() string {
+	if i.Show != "" {
+		return i.Show
+	}
+	return mediaShow
 }
 
 // serveBenchMedia is the server side: the SFU with WHIP, WHEP and a stats
@@ -498,7 +508,7 @@ func startBenchPublisher(ctx context.Context, api *webrtc.API, info mediaInfo, b
 	})
 	nctx, cancel := context.WithTimeout(ctx, mediaReadyTimeout)
 	defer cancel()
-	if err := negotiateWHIP(nctx, pc, info.URL+"/whip/"+mediaShow, info.Key); err != nil {
+	if err := negotiateWHIP(nctx, pc, info.URL+"/whip/"+info.show(), info.Key); err != nil {
 		_ = pc.Close()
 		p.wg.Wait()
 		return nil, err
@@ -637,7 +647,7 @@ func startBenchViewer(ctx context.Context, api *webrtc.API, info mediaInfo, pub 
 	})
 	nctx, cancel := context.WithTimeout(ctx, mediaReadyTimeout)
 	defer cancel()
-	if err := negotiateWHIP(nctx, pc, info.URL+"/whep/"+mediaShow, ""); err != nil {
+	if err := negotiateWHIP(nctx, pc, info.URL+"/whep/"+info.show(), ""); err != nil {
 		_ = pc.Close()
 		return nil, err
 	}

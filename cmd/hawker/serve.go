@@ -43,8 +43,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	allowedOrigins := fs.String("allowed-origins", getenv("HAWKER_ALLOWED_ORIGINS"), "comma-separated browser origins (https://shop.example) allowed to open the realtime WebSocket besides the server's own; empty allows localhost on the server's port (env HAWKER_ALLOWED_ORIGINS)")
 	redisURL := fs.String("redis-url", getenv("HAWKER_REDIS_URL"), "redis://host:6379/0 to share realtime channels, history and presence between nodes; empty keeps them in this process (env HAWKER_REDIS_URL)")
 	realtimeSecret := fs.String("realtime-secret", getenv("HAWKER_REALTIME_SECRET"), "key (32+ bytes) signing realtime connection tokens, the same on every node; empty keeps a generated one in <data>/realtime.key (env HAWKER_REALTIME_SECRET, preferred over the flag)")
+	mediaOpts, parseMedia := registerMediaFlags(fs, getenv)
 	engineKind := fs.String("inventory", envOr(getenv, "HAWKER_INVENTORY", "groupcommit"), "inventory engine: groupcommit (owner per SKU, one commit per batch) or rowlock (one transaction per order; the reference design, for comparison) (env HAWKER_INVENTORY)")
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := parseMedia(); err != nil {
 		return err
 	}
 	if *engineKind != "groupcommit" && *engineKind != "rowlock" {
@@ -111,10 +115,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer api.Close()
 
+	sfu, err := startMedia(ctx, db, hub, api, log, *mediaOpts)
+	if err != nil {
+		return err
+	}
+	// Closed after the HTTP drain below; this one covers early returns.
+	// It stops before the hub and the store (defers run last-in first-out).
+	defer closeMedia(sfu, log)
+
 	// The WebSocket endpoint sits beside the API: it authenticates with
-	// its own connection tokens and checks origins itself.
+	// its own connection tokens and checks origins itself. So do WHIP
+	// (stream keys) and WHEP (live shows are public), at their full paths.
 	root := http.NewServeMux()
 	root.Handle(websocketPath, hub.Handler())
+	root.Handle(whipPath, sfu.WHIPHandler())
+	root.Handle(whepPath, sfu.WHEPHandler())
 	root.Handle("/", api)
 
 	ln, err := net.Listen("tcp", *addr)
@@ -146,6 +161,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("HTTP drain incomplete", "err", err)
 	}
+	// Publishers and viewers are WebRTC sessions Shutdown does not wait
+	// for: close them (and their hooks) before the hub and the store.
+	closeMedia(sfu, log)
 	// WebSockets are hijacked connections Shutdown does not wait for: the
 	// hub disconnects them, before the store closes.
 	closeRealtime(sctx, hub, log)
