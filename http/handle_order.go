@@ -16,6 +16,9 @@ import (
 type Checkout interface {
 	// Reserve decides an order request; see inventory.Engine.
 	Reserve(ctx context.Context, req inventory.Request) (inventory.Decision, error)
+	// Confirm marks a reserved order paid (payments call it between
+	// authorising and capturing the money).
+	Confirm(ctx context.Context, orderID string) (*hawker.Order, error)
 	// Cancel cancels a reserved order (or refunds a paid one).
 	Cancel(ctx context.Context, orderID string) (*hawker.Order, error)
 	// Stock returns a SKU's stock after expiring its due reservations.

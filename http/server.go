@@ -95,6 +95,9 @@ func NewServer(logger *slog.Logger, store hawker.Store, markets hawker.Markets, 
 	if cfg.TokenRate == "" {
 		cfg.TokenRate = DefaultTokenRate
 	}
+	if oaOnce.Do(func() { oaDoc, oaErr = buildOpenAPI() }); oaErr != nil {
+		return nil, fmt.Errorf("hawkerhttp: OpenAPI document: %w", oaErr)
+	}
 	limit, burst, err := parseRate(cfg.AuthRate)
 	if err != nil {
 		return nil, err

@@ -134,6 +134,12 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock is the server's time (hawker.Now).
 	Clock hawker.Clock
+	// OnShowEvent, when set, is called on this node with every event the
+	// hub published on a show:{id} channel through publishNow (state, pin,
+	// deal, purchase), in publication order per show, after the broker
+	// took it: the recorder keeps a replay's shoppable timeline with it.
+	// It runs on the show's shard goroutine and must not block.
+	OnShowEvent func(showID string, event []byte)
 }
 
 // DefaultConfig returns the defaults with the given secret.

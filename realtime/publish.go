@@ -234,6 +234,9 @@ func (s *shard) handle(it item, now time.Time) {
 		it.done <- s.publish(ChatChannel(it.showID), mustJSON(removedEvent{Type: "removed", ID: it.removeID}), true)
 	case kindNow:
 		err := s.publish(it.ch, it.data, it.history)
+		if err == nil && s.h.cfg.OnShowEvent != nil && it.ch == ShowChannel(it.showID) {
+			s.h.cfg.OnShowEvent(it.showID, it.data)
+		}
 		if it.done != nil {
 			it.done <- err
 		}
