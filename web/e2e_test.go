@@ -1,10 +1,12 @@
 package web
 
 // Browser test: the built UI in Debian's chromium, driven by playwright-core
-// (e2e/run.mjs). The API here is a stand-in — an httptest server with just
-// the routes the pages call, one shop, two shows, one product and three
-// markets, plus a real centrifuge node on /connection/websocket that
-// publishes chat, viewers and likes — until the whole-binary E2E (a real
+// (e2e/run.mjs, which runs e2e/checkout.mjs too). The API here is a
+// stand-in — an httptest server with just the routes the pages call, one
+// shop, four shows, two products and three markets, the checkout of
+// e2e_checkout_test.go, plus a real centrifuge node on
+// /connection/websocket that publishes chat, viewers and likes (and what
+// the checkout test asks it to) — until the whole-binary E2E (a real
 // `hawker serve` with a fresh store) lands.
 //
 // Needs /usr/bin/chromium (or chromium on PATH), node, and web/node_modules
@@ -19,6 +21,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,7 +56,7 @@ func TestBrowser(t *testing.T) {
 	defer srv.Close()
 
 	shots := filepath.Join("e2e", "screenshots")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "run.mjs"))
 	cmd.Env = append(os.Environ(),
@@ -121,7 +124,10 @@ func e2eServer(t *testing.T) http.Handler {
 	shows := []map[string]any{
 		show(e2eLiveShow, "Morning market", "live", nil, 1234, nil),
 		show(e2eSoonShow, e2eShowTitle, "scheduled", &soon, 0, e2eProduct),
+		show(e2eShopShow, "Scarves and shirts", "live", nil, 87, e2eProduct),
+		show(e2eDealShow, "Flash deal hour", "live", nil, 55, e2eShirt),
 	}
+
 	product := map[string]any{
 		"id": e2eProduct, "shop_id": e2eShop, "title": e2eXSS + " Silk scarf", "description": "",
 		"images": []string{e2eImage}, "translations": map[string]any{"de": map[string]string{"title": "Seidenschal <b>fein</b>"}},
@@ -132,7 +138,11 @@ func e2eServer(t *testing.T) http.Handler {
 		}},
 		"created_at": now, "updated_at": now,
 	}
+	shirt := e2eShirtProduct(now)
+	products := map[string]map[string]any{e2eProduct: product, e2eShirt: shirt}
 	user := map[string]any{"id": "usr_01jd8c9n0000000000000007", "email": "ana@example.com", "name": "Ana", "market": "US", "roles": []string{"buyer"}, "created_at": now}
+	rt, node := e2eRealtime(t, now)
+	checkout := newE2ECheckout(node)
 
 	mux := http.NewServeMux()
 	mux.Handle("/", Handler())
@@ -142,25 +152,48 @@ func e2eServer(t *testing.T) http.Handler {
 	mux.HandleFunc("GET /api/v1/shows/{id}", func(w http.ResponseWriter, r *http.Request) {
 		for _, s := range shows {
 			if s["id"] == r.PathValue("id") {
+				if s["id"] == e2eDealShow {
+					c := maps.Clone(s)
+					// The deal show's server clock runs behind the browser's:
+					// a page counting down on its own clock would show the
+					// deal as long over.
+					at := time.Now().UTC().Add(e2eClockSkew)
+					c["now"] = at
+					if d := checkout.dealAt(at); d["state"] == "active" {
+						c["active_deal"] = d
+					}
+					s = c
+				}
 				writeJSON(w, 200, map[string]any{"show": s})
 				return
 			}
 		}
 		notFound(w)
 	})
+	mux.HandleFunc("GET /api/v1/shows/{id}/products", func(w http.ResponseWriter, r *http.Request) {
+		switch r.PathValue("id") {
+		case e2eShopShow, e2eDealShow:
+			writeJSON(w, 200, list([]any{product, shirt}))
+		case e2eLiveShow, e2eSoonShow:
+			writeJSON(w, 200, list([]any{}))
+		default:
+			notFound(w)
+		}
+	})
 	mux.HandleFunc("GET /api/v1/shops/{shop}/products", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("shop") != e2eShop {
 			notFound(w)
 			return
 		}
-		writeJSON(w, 200, list([]any{product}))
+		writeJSON(w, 200, list([]any{product, shirt}))
 	})
 	mux.HandleFunc("GET /api/v1/products/{id}", func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("id") != e2eProduct {
+		p, ok := products[r.PathValue("id")]
+		if !ok {
 			notFound(w)
 			return
 		}
-		writeJSON(w, 200, map[string]any{"product": product})
+		writeJSON(w, 200, map[string]any{"product": p})
 	})
 	mux.HandleFunc("GET /media/images/{id}", func(w http.ResponseWriter, r *http.Request) {
 		img := image.NewRGBA(image.Rect(0, 0, 64, 64))
@@ -225,15 +258,17 @@ func e2eServer(t *testing.T) http.Handler {
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, 409, apiError("invalid_state", "The show is not streaming yet."))
 	})
+	checkout.register(mux, signedIn)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
-	mux.Handle("/connection/websocket", e2eRealtime(t, now))
+	mux.Handle("/connection/websocket", rt)
 	return mux
 }
 
 // e2eRealtime is a centrifuge node that accepts any token and, when a
 // viewer subscribes to a show's channels, publishes a chat batch (with
-// markup in it), a viewer count and a like total.
-func e2eRealtime(t *testing.T, now time.Time) http.Handler {
+// markup in it), a viewer count and a like total. The node is returned
+// for the checkout stand-in's publications.
+func e2eRealtime(t *testing.T, now time.Time) (http.Handler, *centrifuge.Node) {
 	t.Helper()
 	node, err := centrifuge.New(centrifuge.Config{})
 	if err != nil {
@@ -270,7 +305,7 @@ func e2eRealtime(t *testing.T, now time.Time) http.Handler {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = node.Shutdown(context.Background()) })
-	return centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{})
+	return centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{}), node
 }
 
 func market(code, name, currency string, minor int, taxMode string, locales ...string) map[string]any {

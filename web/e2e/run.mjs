@@ -1,9 +1,11 @@
 // Browser checks of the built UI, run by e2e_test.go against its stand-in
 // API: node e2e/run.mjs with HAWKER_E2E_URL, HAWKER_E2E_CHROMIUM and
-// HAWKER_E2E_SCREENSHOTS set. Exits 1 when any check fails.
+// HAWKER_E2E_SCREENSHOTS set; the checkout checks are in checkout.mjs. Exits
+// 1 when any check fails.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { checkout } from "./checkout.mjs";
 
 const base = process.env.HAWKER_E2E_URL;
 const executablePath = process.env.HAWKER_E2E_CHROMIUM || "/usr/bin/chromium";
@@ -221,6 +223,9 @@ try {
     await page.context().close();
     void close;
   }
+
+  // 5. Checkout: e2e/checkout.mjs.
+  await checkout({ browser, base, shots, check, until, open, norm });
 } catch (e) {
   check("script ran to the end", false, e instanceof Error ? e.stack ?? e.message : String(e));
 } finally {

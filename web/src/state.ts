@@ -4,7 +4,7 @@
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import { api, ApiError, setCSRF } from "./api";
 import { browserLang, catalogs, dateLocale, formatMoney, translate, type Key } from "./i18n";
-import type { List, Market, User } from "./types";
+import type { Address, List, Market, Money, User } from "./types";
 
 const marketKey = "hawker.market";
 const langKey = "hawker.lang";
@@ -44,6 +44,20 @@ class AppState extends EventTarget {
   /** Money in the visitor's market; "" when amount is undefined. */
   money(amount: number | undefined): string {
     return amount === undefined || !this.market ? "" : formatMoney(amount, this.market, this.lang);
+  }
+
+  /**
+   * An amount the server answered ({amount, currency}), in the market's
+   * locale when a market uses that currency (else the visitor's).
+   */
+  moneyOf(m: Money | undefined, marketCode?: string): string {
+    if (!m) return "";
+    const market =
+      this.markets.find((x) => x.code === marketCode && x.currency === m.currency) ??
+      (this.market?.currency === m.currency ? this.market : this.markets.find((x) => x.currency === m.currency));
+    if (market) return formatMoney(m.amount, market, this.lang);
+    const f = new Intl.NumberFormat(this.lang, { style: "currency", currency: m.currency });
+    return f.format(m.amount / 10 ** (f.resolvedOptions().maximumFractionDigits ?? 2));
   }
 
   get locale(): string {
@@ -100,6 +114,7 @@ class AppState extends EventTarget {
     this.user = null;
     setCSRF(null);
     localStorage.removeItem(userKey);
+    forgetCheckout();
     this.changed();
   }
 
@@ -160,3 +175,89 @@ export class StateController implements ReactiveController {
 
 /** Shorthand for state.t. */
 export const t = (key: Key, params?: Record<string, string | number>): string => state.t(key, params);
+
+/**
+ * The server's clock, as far as this page knows it: offset = server now −
+ * Date.now() when an answer or event carrying the server's `now` arrived.
+ * Countdowns (deals, reservations) run on it, never on the browser's clock
+ * alone, which may be minutes or hours off.
+ */
+class ServerClock {
+  private offset = 0;
+  sync(serverNow: string | undefined): void {
+    const t = serverNow ? Date.parse(serverNow) : NaN;
+    if (Number.isFinite(t)) this.offset = t - Date.now();
+  }
+  now(): number {
+    return Date.now() + this.offset;
+  }
+}
+export const serverClock = new ServerClock();
+
+// What the buy sheet remembers on this device (never on the server), so a
+// second purchase is two taps: the shipping address per market, and the
+// test provider's card. Logging out forgets both.
+const addressKey = (market: string) => `hawker.address.${market}`;
+const cardKey = "hawker.testcard";
+
+/**
+ * The test provider's published test numbers. Only these are ever stored,
+ * and only for the demo's second purchase: they are public numbers that
+ * move no money, so remembering one leaks nothing. Any other number (a
+ * real card typed by mistake) is never written anywhere; with a real
+ * provider (Stripe) the card stays in the provider's own form.
+ */
+export const testCards: Record<string, string> = {
+  "4242424242424242": "ok",
+  "4000000000000002": "card_declined",
+  "4000000000009995": "insufficient_funds",
+  "4000002500003155": "authorisation",
+};
+
+export interface RememberedCard {
+  provider: "testpay";
+  last4: string;
+  number: string;
+}
+
+export function rememberedAddress(market: string): Address | null {
+  try {
+    const a = JSON.parse(localStorage.getItem(addressKey(market)) ?? "null") as Address | null;
+    return a && typeof a.name === "string" && typeof a.line1 === "string" && typeof a.city === "string" && a.country === market ? a : null;
+  } catch {
+    return null;
+  }
+}
+
+export function rememberAddress(a: Address): void {
+  localStorage.setItem(addressKey(a.country), JSON.stringify(a));
+}
+
+export function rememberedCard(): RememberedCard | null {
+  try {
+    const c = JSON.parse(localStorage.getItem(cardKey) ?? "null") as RememberedCard | null;
+    return c && c.provider === "testpay" && c.number in testCards ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers a testpay test number; anything else is not stored (see testCards). */
+export function rememberCard(number: string): void {
+  const digits = number.replace(/\D/g, "");
+  if (!(digits in testCards)) return;
+  const c: RememberedCard = { provider: "testpay", last4: digits.slice(-4), number: digits };
+  localStorage.setItem(cardKey, JSON.stringify(c));
+}
+
+export function forgetCard(): void {
+  localStorage.removeItem(cardKey);
+}
+
+function forgetCheckout(): void {
+  forgetCard();
+  for (let i = localStorage.length - 1; i >= 0; i--) {
+    const k = localStorage.key(i);
+    if (k?.startsWith("hawker.address.")) localStorage.removeItem(k);
+  }
+}

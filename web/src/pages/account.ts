@@ -1,10 +1,14 @@
-// Account: sign up, log in (cookie session + CSRF token), log out. Order
-// history and settings come later.
+// Account: sign up, log in (cookie session + CSRF token), log out, and
+// the buyer's order history (paginated; a reserved order can be
+// cancelled). After logging in from "Log in to buy", ?next= leads back to
+// the show.
 import { LitElement, css, html, nothing } from "lit";
-import { api, ApiError } from "../api";
+import { api, ApiError, cancelOrder, listOrders } from "../api";
 import { StateController, state, t } from "../state";
+import { formatDateTime, type Key } from "../i18n";
+import { navigate } from "../router";
 import { base } from "../styles";
-import type { User } from "../types";
+import type { Order, User } from "../types";
 
 type Mode = "login" | "signup";
 
@@ -13,6 +17,8 @@ export class HawkerAccount extends LitElement {
     base,
     css`
       :host { display: block; max-width: 26rem; margin: 0 auto; padding: 1.5rem 1rem; }
+      /* Signed in: room for the order history. */
+      :host([wide]) { max-width: 42rem; }
       h1 { font-size: 1.5rem; margin: 0 0 1rem; }
       form { display: grid; gap: .85rem; background: var(--hk-surface, #fff); padding: 1.25rem; border-radius: var(--hk-radius, .75rem); box-shadow: 0 1px 3px #0002; }
       label { display: grid; gap: .25rem; font-weight: 600; }
@@ -31,10 +37,15 @@ export class HawkerAccount extends LitElement {
 
   constructor() {
     super();
-    this.mode = location.pathname.startsWith("/login") ? "login" : "signup";
+    // "Log in to buy" sends buyers here with ?next=: most have an account.
+    this.mode = location.pathname.startsWith("/login") || new URLSearchParams(location.search).has("next") ? "login" : "signup";
     this.busy = false;
     this.error = "";
     this.notice = "";
+  }
+
+  override willUpdate(): void {
+    this.toggleAttribute("wide", !!state.user);
   }
 
   override render() {
@@ -47,7 +58,8 @@ export class HawkerAccount extends LitElement {
           <p class="muted">${u.email}</p>
           <button class="btn secondary" ?disabled=${this.busy} @click=${() => void this.logout()}>${this.busy ? t("account.working") : t("account.logout")}</button>
           ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-        </div>`;
+        </div>
+        <hawker-orders></hawker-orders>`;
     }
     const signup = this.mode === "signup";
     return html`<h1>${signup ? t("account.signup") : t("account.login")}</h1>
@@ -89,6 +101,9 @@ export class HawkerAccount extends LitElement {
           : { email: data.email ?? "", password: data.password ?? "", session: "cookie" };
       const r = await api<{ user: User; csrf_token: string }>(`/api/v1/auth/${this.mode}`, { method: "POST", body });
       state.signedIn(r.user, r.csrf_token);
+      const next = new URLSearchParams(location.search).get("next");
+      // Only a path of this site: never an open redirect.
+      if (next && /^\/[^/\\]/.test(next)) navigate(next);
     } catch (err) {
       this.error = this.message(err);
     } finally {
@@ -130,3 +145,151 @@ export class HawkerAccount extends LitElement {
   }
 }
 customElements.define("hawker-account", HawkerAccount);
+
+/** <hawker-orders>: the signed-in buyer's orders, newest first. */
+export class HawkerOrders extends LitElement {
+  static override styles = [
+    base,
+    css`
+      :host { display: block; margin-top: 1.5rem; }
+      h2 { font-size: 1.25rem; margin: 0 0 .75rem; }
+      ul { list-style: none; margin: 0; padding: 0; display: grid; gap: .75rem; }
+      li { background: var(--hk-surface, #fff); padding: 1rem; border-radius: var(--hk-radius, .75rem); box-shadow: 0 1px 3px #0002; display: grid; gap: .35rem; }
+      .head { display: flex; flex-wrap: wrap; justify-content: space-between; gap: .25rem .75rem; align-items: baseline; }
+      .id { font-weight: 700; overflow-wrap: anywhere; }
+      .state { font-size: .8rem; font-weight: 700; padding: .1rem .5rem; border-radius: 999px; background: #e4e4e7; color: #18181b; }
+      .state.paid, .state.fulfilled { background: #dcfce7; color: #14532d; }
+      .state.reserved { background: #fef3c7; color: #78350f; }
+      .state.cancelled, .state.expired, .state.refunded { background: #f4f4f5; color: #3f3f46; }
+      .total { font-weight: 800; }
+      p { margin: 0; }
+      details summary { cursor: pointer; min-height: 44px; display: flex; align-items: center; color: var(--hk-accent-dark, #9a3412); font-weight: 600; }
+      dl { display: grid; grid-template-columns: auto 1fr; gap: .15rem .75rem; margin: .25rem 0; }
+      dt { color: var(--hk-muted, #52525b); }
+      dd { margin: 0; overflow-wrap: anywhere; }
+      .more { margin-top: .75rem; }
+    `,
+  ];
+  static override properties = {
+    orders: { state: true },
+    cursor: { state: true },
+    loading: { state: true },
+    failed: { state: true },
+    notice: { state: true },
+    cancelling: { state: true },
+  };
+  declare orders: Order[] | null;
+  declare cursor: string | null;
+  declare loading: boolean;
+  declare failed: boolean;
+  declare notice: string;
+  declare cancelling: string;
+  private readonly st = new StateController(this);
+
+  constructor() {
+    super();
+    this.orders = null;
+    this.cursor = null;
+    this.loading = false;
+    this.failed = false;
+    this.notice = "";
+    this.cancelling = "";
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load(false);
+  }
+
+  private async load(more: boolean): Promise<void> {
+    if (this.loading) return;
+    this.loading = true;
+    this.failed = false;
+    try {
+      const page = await listOrders(more ? this.cursor : null);
+      this.orders = more ? [...(this.orders ?? []), ...page.items] : page.items;
+      this.cursor = page.next_cursor;
+    } catch {
+      this.failed = true;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async cancel(o: Order): Promise<void> {
+    if (this.cancelling) return;
+    this.cancelling = o.id;
+    this.notice = "";
+    try {
+      const updated = await cancelOrder(o.id);
+      this.orders = (this.orders ?? []).map((x) => (x.id === o.id ? { ...x, ...updated } : x));
+      this.notice = t("orders.cancelled", { id: o.id });
+    } catch {
+      this.notice = t("orders.cancelFailed");
+    } finally {
+      this.cancelling = "";
+    }
+  }
+
+  override render() {
+    void this.st;
+    const list = this.orders;
+    return html`<section aria-labelledby="orders-h" data-testid="orders-section">
+      <h2 id="orders-h">${t("orders.title")}</h2>
+      <p role="status" data-testid="orders-notice">${this.notice}</p>
+      ${this.failed
+        ? html`<p role="alert">${t("common.loadFailed")}</p>
+            <button class="btn secondary" @click=${() => void this.load(list !== null)}>${t("common.retry")}</button>`
+        : nothing}
+      ${list === null
+        ? this.failed
+          ? nothing
+          : html`<p class="muted">${t("common.loading")}</p>`
+        : list.length === 0
+          ? html`<p class="muted" data-testid="orders-empty">${t("orders.empty")}</p>`
+          : html`<ul data-testid="orders">${list.map((o) => this.order(o))}</ul>`}
+      ${this.cursor
+        ? html`<button class="btn secondary more" data-testid="orders-more" ?disabled=${this.loading} @click=${() => void this.load(true)}>
+            ${this.loading ? t("common.loading") : t("orders.more")}
+          </button>`
+        : nothing}
+    </section>`;
+  }
+
+  private order(o: Order) {
+    const loc = state.locale;
+    const money = (m: Order["total"]) => state.moneyOf(m, o.market);
+    const a = o.shipping_address;
+    return html`<li data-testid="order" data-id=${o.id} data-state=${o.state}>
+      <div class="head">
+        <span class="id" id="o-${o.id}">${t("orders.number", { id: o.id })}</span>
+        <span class="state ${o.state}" data-testid="order-state">${t(`orders.state.${o.state}` as Key) || o.state}</span>
+      </div>
+      <p>
+        ${o.created_at ? html`<span class="muted">${t("orders.placed", { date: formatDateTime(o.created_at, loc) })} · </span>` : nothing}
+        <span class="total">${money(o.total)}</span>
+      </p>
+      ${o.state === "reserved" ? html`<p class="muted">${t("orders.payBy", { time: formatDateTime(o.pay_by, loc) })}</p>` : nothing}
+      <details>
+        <summary>${t("orders.details")}</summary>
+        <dl>
+          ${o.lines.map((l) => html`<dt>${l.sku_id}</dt><dd>${t("orders.line", { qty: l.quantity, price: money(l.unit_price) })}</dd>`)}
+          <dt>${t("buy.subtotal")}</dt><dd>${money(o.subtotal)}</dd>
+          <dt>${t("buy.tax")}</dt><dd>${money(o.tax)}</dd>
+          <dt>${t("buy.shipping")}</dt><dd>${money(o.shipping)}</dd>
+          <dt>${t("buy.total")}</dt><dd>${money(o.total)}</dd>
+          ${a ? html`<dt>${t("buy.shipTo")}</dt><dd>${[a.name, a.line1, a.line2, a.postal_code, a.city, a.region].filter(Boolean).join(", ")}</dd>` : nothing}
+        </dl>
+        ${o.tracking_number ? html`<p>${t("orders.tracking", { n: o.tracking_number })}</p>` : nothing}
+      </details>
+      ${o.state === "reserved"
+        ? html`<div>
+            <button class="btn secondary" data-testid="order-cancel" aria-describedby="o-${o.id}" ?disabled=${!!this.cancelling} @click=${() => void this.cancel(o)}>
+              ${this.cancelling === o.id ? t("orders.cancelling") : t("orders.cancel")}
+            </button>
+          </div>`
+        : nothing}
+    </li>`;
+  }
+}
+customElements.define("hawker-orders", HawkerOrders);

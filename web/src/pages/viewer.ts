@@ -1,16 +1,32 @@
 // Viewer /shows/{id}: vertical video full-screen, chat over it, the pinned
-// product card at the bottom, viewers and likes. Buy sheet: later.
+// product card at the bottom (price, deal countdown, units left), viewers,
+// likes, the bag, "just bought" toasts, and the buy sheet over the video
+// (which never stops). Live updates come from show:{id}: pin, deals,
+// stock, purchases.
 import { LitElement, css, html, nothing } from "lit";
 import { api, ApiError, seg } from "../api";
-import { StateController, state, t } from "../state";
+import { StateController, serverClock, state, t } from "../state";
 import { formatNumber } from "../i18n";
 import { connectShow, showPath, type ChatEvent, type ShowConnection, type ShowEvent } from "../realtime";
+import { productTitle } from "../product";
 import { base } from "../styles";
-import type { Product, Show, ShowState } from "../types";
+import type { Deal, List, Product, Show, ShowState } from "../types";
 import "../components/player";
 import "../components/chat";
 import "../components/product-card";
+import "../components/bag";
+import "../components/toasts";
+import "../components/buy-sheet";
 import type { HawkerChat } from "../components/chat";
+import type { HawkerBuySheet } from "../components/buy-sheet";
+import type { HawkerToasts } from "../components/toasts";
+
+/** The focused element, looked for inside shadow roots too. */
+function deepActive(): Element | null {
+  let a = document.activeElement;
+  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+  return a;
+}
 
 export class HawkerViewer extends LitElement {
   static override styles = [
@@ -34,7 +50,7 @@ export class HawkerViewer extends LitElement {
       .row { display: flex; gap: .5rem; align-items: flex-end; }
       hawker-chat { flex: 1; min-width: 0; }
       /* Reserved, so the card appearing shifts nothing. */
-      .slot { height: 80px; }
+      .slot { height: 80px; margin-top: .6rem; }
       .likes { display: flex; flex-direction: column; align-items: center; gap: .15rem; position: relative; }
       .like {
         width: 52px; height: 52px; border-radius: 50%; border: 0; cursor: pointer; font-size: 1.6rem; line-height: 1;
@@ -42,6 +58,8 @@ export class HawkerViewer extends LitElement {
       }
       .like:active { transform: scale(.92); }
       .count { font-size: .8rem; text-shadow: 0 1px 2px #000; }
+      hawker-bag { margin-bottom: .4rem; }
+      hawker-toasts { position: absolute; top: 3.6rem; left: .75rem; right: 4.5rem; z-index: 2; }
       .heart { position: absolute; bottom: 60px; left: 50%; pointer-events: none; color: #fb7185; font-size: 1.4rem; animation: float 1.2s ease-out forwards; }
       @keyframes float { from { transform: translate(-50%, 0) scale(.8); opacity: 1; } to { transform: translate(calc(-50% + var(--dx, 0px)), -140px) scale(1.3); opacity: 0; } }
       @media (prefers-reduced-motion: reduce) { .heart { display: none; } }
@@ -61,6 +79,10 @@ export class HawkerViewer extends LitElement {
     hearts: { state: true },
     likeHint: { state: true },
     missing: { state: true },
+    deal: { state: true },
+    stock: { state: true },
+    bag: { state: true },
+    bagFailed: { state: true },
   };
   declare showId: string;
   declare show: Show | null;
@@ -70,11 +92,19 @@ export class HawkerViewer extends LitElement {
   declare hearts: number[];
   declare likeHint: boolean;
   declare missing: boolean;
+  /** The running (or next) flash deal of the show. */
+  declare deal: Deal | null;
+  /** Units left by SKU id, from stock events. */
+  declare stock: Record<string, number>;
+  /** The show's products; null until loaded. */
+  declare bag: Product[] | null;
+  declare bagFailed: boolean;
   private readonly st = new StateController(this);
   private conn: ShowConnection | null = null;
   private poll: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   private heartSeq = 0;
+  private dealTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -86,6 +116,15 @@ export class HawkerViewer extends LitElement {
     this.hearts = [];
     this.likeHint = false;
     this.missing = false;
+    this.deal = null;
+    this.stock = {};
+    this.bag = null;
+    this.bagFailed = false;
+    this.addEventListener("hawker:product-click", (e) => void this.openProduct(e as CustomEvent<{ product_id: string }>));
+    this.addEventListener("deal-expired", (e) => {
+      const id = (e as CustomEvent<{ deal_id: string }>).detail.deal_id;
+      if (this.deal?.id === id) this.setDeal(null);
+    });
   }
 
   override connectedCallback(): void {
@@ -98,6 +137,7 @@ export class HawkerViewer extends LitElement {
     super.disconnectedCallback();
     this.closed = true;
     clearInterval(this.poll);
+    clearTimeout(this.dealTimer);
     this.conn?.close();
     this.conn = null;
   }
@@ -106,8 +146,17 @@ export class HawkerViewer extends LitElement {
     return this.renderRoot.querySelector<HawkerChat>("hawker-chat");
   }
 
+  private get sheet(): HawkerBuySheet | null {
+    return this.renderRoot.querySelector<HawkerBuySheet>("hawker-buy-sheet");
+  }
+
+  private get toasts(): HawkerToasts | null {
+    return this.renderRoot.querySelector<HawkerToasts>("hawker-toasts");
+  }
+
   private async start(): Promise<void> {
     void state.loadMarkets().catch(() => undefined);
+    void this.loadBag();
     try {
       await this.refresh();
     } catch (e) {
@@ -143,7 +192,12 @@ export class HawkerViewer extends LitElement {
 
   private async refresh(): Promise<void> {
     const show = (await api<{ show: Show }>(showPath(this.showId))).show;
+    serverClock.sync(show.now);
     this.show = show;
+    if (show.active_deal !== undefined) {
+      serverClock.sync(show.active_deal?.now ?? show.now);
+      this.setDeal(show.active_deal);
+    }
     this.viewers = show.viewer_count;
     if (show.pinned_product_id && show.pinned_product_id !== this.pinned?.id) {
       this.pinned = (await api<{ product: Product }>(`/api/v1/products/${seg(show.pinned_product_id)}`)).product;
@@ -166,9 +220,62 @@ export class HawkerViewer extends LitElement {
       case "viewers":
         this.viewers = e.count;
         break;
-      default:
-      // deal, stock and purchase events: the buy sheet and toasts (later).
+      case "deal_started":
+        serverClock.sync(e.now);
+        this.setDeal(e.deal as Deal);
+        break;
+      case "deal_ended":
+        serverClock.sync(e.now);
+        if (!this.deal || this.deal.id === (e.deal as Deal | null)?.id) this.setDeal(null);
+        break;
+      case "stock":
+        if (typeof e.sku_id === "string" && typeof e.available === "number") this.stock = { ...this.stock, [e.sku_id]: e.available };
+        break;
+      case "purchase": {
+        const p = this.findProduct(e.product_id);
+        const buyer = typeof e.buyer === "string" && e.buyer ? e.buyer : "";
+        if (buyer) this.toasts?.push(p ? t("toast.bought", { buyer, product: productTitle(p, state.lang) }) : t("toast.boughtSomething", { buyer }));
+        break;
+      }
     }
+  }
+
+  private setDeal(d: Deal | null): void {
+    this.deal = d;
+    clearTimeout(this.dealTimer);
+    // A deal that starts later: re-render the prices when it starts.
+    const wait = d ? Date.parse(d.starts_at) - serverClock.now() : 0;
+    if (d && wait > 0) this.dealTimer = setTimeout(() => (this.deal = { ...d }), Math.min(wait + 50, 2 ** 31 - 1));
+  }
+
+  private async loadBag(): Promise<void> {
+    try {
+      this.bag = (await api<List<Product>>(`${showPath(this.showId)}/products`)).items;
+      this.bagFailed = false;
+    } catch {
+      this.bagFailed = true;
+    }
+  }
+
+  private findProduct(id: string): Product | undefined {
+    if (this.pinned?.id === id) return this.pinned;
+    return this.bag?.find((p) => p.id === id);
+  }
+
+  /** hawker:product-click from the pinned card or the bag: the buy sheet. */
+  private async openProduct(e: CustomEvent<{ product_id: string }>): Promise<void> {
+    const id = e.detail?.product_id;
+    if (!id) return;
+    const opener = deepActive();
+    let p = this.findProduct(id);
+    if (!p) {
+      try {
+        p = (await api<{ product: Product }>(`/api/v1/products/${seg(id)}`)).product;
+      } catch {
+        return;
+      }
+    }
+    await this.sheet?.openFor(p, opener);
   }
 
   private onChat(e: ChatEvent): void {
@@ -210,6 +317,9 @@ export class HawkerViewer extends LitElement {
         <div class="row">
           <hawker-chat></hawker-chat>
           <div class="likes">
+            ${this.bag?.length
+              ? html`<hawker-bag .products=${this.bag} .showId=${this.showId} .deal=${this.deal} .stock=${this.stock}></hawker-bag>`
+              : nothing}
             ${this.hearts.map((h) => html`<span class="heart" style="--dx:${(h % 5) * 8 - 16}px" aria-hidden="true">♥</span>`)}
             <button class="like" @click=${() => void this.like()} aria-label=${t("viewer.like")}>♥</button>
             <span class="count" data-testid="likes">${this.likes === null ? "" : formatNumber(this.likes, loc)}</span>
@@ -217,8 +327,14 @@ export class HawkerViewer extends LitElement {
           </div>
         </div>
         ${this.likeHint && !state.user ? html`<p class="hint" role="status"><a href="/account">${t("viewer.loginToLike")}</a></p>` : nothing}
-        <div class="slot">${this.pinned ? html`<hawker-product-card .product=${this.pinned}></hawker-product-card>` : nothing}</div>
+        <div class="slot">
+          ${this.pinned
+            ? html`<hawker-product-card .product=${this.pinned} .showId=${this.showId} .deal=${this.deal} .stock=${this.stock}></hawker-product-card>`
+            : nothing}
+        </div>
       </div>
+      <hawker-toasts></hawker-toasts>
+      <hawker-buy-sheet .showId=${this.showId} .deal=${this.deal} .stock=${this.stock}></hawker-buy-sheet>
     </div>`;
   }
 }
