@@ -105,6 +105,11 @@ type SKU struct {
 	// MaxPerBuyer limits units per buyer; nil means no limit.
 	MaxPerBuyer *int64 `json:"max_per_buyer"`
 	OnHand      int64  `json:"on_hand"`
+	// Available is what can still be bought (on_hand − reserved − sold),
+	// set only by the answers that show stock to buyers (a product, a
+	// show's bag) so a viewer sees "only 7 left" before the first live
+	// update; nil everywhere else.
+	Available *int64 `json:"available,omitempty"`
 }
 
 // Validate checks a product and its SKUs for the shop. Returns EINVALID

@@ -29,6 +29,7 @@ const (
 	PrefixShow    = "shw"
 	PrefixDeal    = "deal"
 	PrefixOrder   = "ord"
+	PrefixPayment = "pay"
 )
 
 var (

@@ -44,8 +44,9 @@ type LiveShowStore interface {
 	// live records at as StartedAt, ending records EndedAt. Returns
 	// ESTATE (nothing changes) when the current state is not in from.
 	UpdateShowState(ctx context.Context, id string, from []ShowState, to ShowState, at time.Time) (*Show, error)
-	// UpdateShow replaces the show's title, description, markets and
-	// scheduled_at with s's (the caller validates them).
+	// UpdateShow replaces the show's title, description, markets,
+	// scheduled_at and cover image with s's (the caller validates them).
+	// Returns ENOTFOUND for an unknown show or cover image.
 	UpdateShow(ctx context.Context, s *Show) error
 	// FindShowLive returns the live data of the shows that have any, by
 	// show id; unknown shows and shows without live data are left out.

@@ -1,11 +1,15 @@
 package hawker
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Error codes of checkout. They are decisions (HTTP 409), stored and
@@ -63,8 +67,10 @@ type OrderLine struct {
 
 // Order is a buyer's purchase from one shop in one market. Amounts are in
 // minor units of the market's currency. The inventory engine creates orders
-// (state reserved) and moves them between states; nothing else changes
-// State.
+// (state reserved) and moves them between the states that move stock;
+// the only other change of State is fulfilment (paid → fulfilled, see
+// [OrderStore.FulfilOrder]), which moves none: paid and fulfilled units
+// are both sold.
 type Order struct {
 	ID       string      `json:"id"`
 	BuyerID  string      `json:"buyer_id"`
@@ -78,6 +84,14 @@ type Order struct {
 	Shipping Money       `json:"shipping"`
 	Total    Money       `json:"total"`
 	State    OrderState  `json:"state"`
+	// ShippingAddress is where the order ships; optional while reserved,
+	// required before payment.
+	ShippingAddress *Address `json:"shipping_address,omitempty"`
+	// TrackingNumber and Carrier are set by the seller on fulfilment
+	// (Carrier optionally), FulfilledAt with them.
+	TrackingNumber string     `json:"tracking_number,omitempty"`
+	Carrier        string     `json:"carrier,omitempty"`
+	FulfilledAt    *time.Time `json:"fulfilled_at,omitempty"`
 	// PayBy is when an unpaid reservation expires.
 	PayBy          time.Time `json:"pay_by"`
 	CreatedAt      time.Time `json:"created_at"`
@@ -116,6 +130,8 @@ type OrderRequest struct {
 	Lines          []OrderRequestLine `json:"lines"`
 	ShowID         string             `json:"show_id,omitempty"`
 	DealID         string             `json:"deal_id,omitempty"`
+	// ShippingAddress is optional at reservation (required before payment).
+	ShippingAddress *Address `json:"shipping_address,omitempty"`
 }
 
 // OrderRequestLine asks for a quantity of one SKU.
@@ -141,7 +157,9 @@ func ValidIdempotencyKey(k string) bool {
 // Validate checks the request's shape: a well-formed buyer id and
 // idempotency key, a configured market, 1..[MaxOrderLines] lines of
 // well-formed, distinct SKU ids with quantities 1..[MaxQuantity], and
-// well-formed show and deal ids when given. It does not look anything up.
+// well-formed show and deal ids when given, and a valid shipping address in
+// the market when given (see [Address.Validate]). It does not look
+// anything up.
 // Returns EINVALID with the field at fault.
 func (r *OrderRequest) Validate(markets Markets) error {
 	if !ValidID(PrefixUser, r.BuyerID) {
@@ -179,6 +197,9 @@ func (r *OrderRequest) Validate(markets Markets) error {
 	if r.DealID != "" && !ValidID(PrefixDeal, r.DealID) {
 		return FieldError("deal_id", "not a deal id")
 	}
+	if r.ShippingAddress != nil {
+		return r.ShippingAddress.Validate("shipping_address", r.Market)
+	}
 	return nil
 }
 
@@ -194,16 +215,98 @@ func (r *OrderRequest) SKUIDs() []string {
 
 // Fingerprint identifies what the request asks for, so that a reused
 // Idempotency-Key with a different request can be told from a retry. It is
-// the hex SHA-256 of the canonical JSON of market, lines, show and deal
-// (lines in the order given: a different order is a different body). The
-// HTTP layer may fold further body fields in by hashing them itself.
+// the hex SHA-256 of the canonical JSON of market, lines, show, deal and
+// shipping address (lines in the order given: a different order is a
+// different body). The address is left out when there is none, so that
+// such requests keep the fingerprints they had before addresses existed
+// (records decided then still replay). The HTTP layer may fold further
+// body fields in by hashing them itself.
 func (r *OrderRequest) Fingerprint() string {
 	b, _ := json.Marshal(struct {
-		Market string             `json:"market"`
-		Lines  []OrderRequestLine `json:"lines"`
-		ShowID string             `json:"show_id"`
-		DealID string             `json:"deal_id"`
-	}{r.Market, r.Lines, r.ShowID, r.DealID})
+		Market  string             `json:"market"`
+		Lines   []OrderRequestLine `json:"lines"`
+		ShowID  string             `json:"show_id"`
+		DealID  string             `json:"deal_id"`
+		Address *Address           `json:"shipping_address,omitempty"`
+	}{r.Market, r.Lines, r.ShowID, r.DealID, r.ShippingAddress})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// Limits of fulfilment.
+const (
+	MaxTrackingNumberLen = 100
+	MaxCarrierLen        = 100
+)
+
+// Fulfilment is what a seller records when an order ships.
+type Fulfilment struct {
+	TrackingNumber string `json:"tracking_number"`
+	Carrier        string `json:"carrier,omitempty"`
+}
+
+// Validate checks a tracking number of 1..[MaxTrackingNumberLen] and a
+// carrier of at most [MaxCarrierLen] printable characters (letters, digits,
+// punctuation, symbols and spaces; not only spaces). Returns EINVALID with
+// the field at fault.
+func (f *Fulfilment) Validate() error {
+	if err := validPrintable("tracking_number", f.TrackingNumber, 1, MaxTrackingNumberLen); err != nil {
+		return err
+	}
+	return validPrintable("carrier", f.Carrier, 0, MaxCarrierLen)
+}
+
+func validPrintable(field, s string, min, max int) error {
+	if !utf8.ValidString(s) {
+		return FieldError(field, "%s must be valid UTF-8", field)
+	}
+	n := utf8.RuneCountInString(s)
+	if n > max {
+		return FieldError(field, "%s must have at most %d characters", field, max)
+	}
+	if min > 0 && strings.TrimSpace(s) == "" {
+		return FieldError(field, "%s is required", field)
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return FieldError(field, "%s must be printable characters on one line", field)
+		}
+	}
+	return nil
+}
+
+// OrderQuery narrows and pages [OrderStore.FindOrders]: every field that is
+// set must match. Orders come newest first (by id, descending); Page.After
+// is the id of the last order of the previous page, and the next page
+// holds the older ones. Page.Limit is at most [MaxPageLimit]+1 (one more
+// than a page, so a caller can tell whether another page follows).
+type OrderQuery struct {
+	BuyerID string
+	ShopID  string
+	ShowID  string
+	State   OrderState
+	Page    Page
+}
+
+// OrderStore keeps what changes on an order outside the inventory engine:
+// the shipping address and fulfilment, each a conditional update on the
+// order's state, so that it never races the engine's transitions (which
+// are fenced on their From state as well: whichever commits first wins,
+// the other finds the state moved). The sqlite and postgres stores
+// implement it.
+type OrderStore interface {
+	// FindOrders lists orders with their lines, newest first (see
+	// [OrderQuery]).
+	FindOrders(ctx context.Context, q OrderQuery) ([]*Order, error)
+	// SetOrderShippingAddress replaces the shipping address of a reserved
+	// order whose pay_by is after at, sets updated_at to at, and returns
+	// the order as it is afterwards. ENOTFOUND for an unknown order;
+	// ESTATE when it is not reserved, or its reservation is due.
+	SetOrderShippingAddress(ctx context.Context, id string, a *Address, at time.Time) (*Order, error)
+	// FulfilOrder moves a paid order to fulfilled with the fulfilment's
+	// tracking number and carrier, sets fulfilled_at and updated_at to at,
+	// and returns the order as it is afterwards. ENOTFOUND for an unknown
+	// order; ESTATE when it is not paid (also when a refund got there
+	// first).
+	FulfilOrder(ctx context.Context, id string, f Fulfilment, at time.Time) (*Order, error)
 }

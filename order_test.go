@@ -1,6 +1,9 @@
 package hawker
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +52,9 @@ func TestOrderRequestValidate(t *testing.T) {
 		{"duplicate sku", func(r *OrderRequest) { r.Lines = append(r.Lines, OrderRequestLine{SKUID: sku, Quantity: 2}) }, "lines[1].sku_id"},
 		{"bad show", func(r *OrderRequest) { r.ShowID = "shw_1" }, "show_id"},
 		{"bad deal", func(r *OrderRequest) { r.DealID = sku }, "deal_id"},
+		{"address without name", func(r *OrderRequest) { r.ShippingAddress = usAddress(); r.ShippingAddress.Name = " " }, "shipping_address.name"},
+		{"address in another country", func(r *OrderRequest) { r.ShippingAddress = usAddress(); r.ShippingAddress.Country = "DE" }, "shipping_address.country"},
+		{"address line on two lines", func(r *OrderRequest) { r.ShippingAddress = usAddress(); r.ShippingAddress.Line1 = "1 Main St\nApt 2" }, "shipping_address.line1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := valid()
@@ -65,6 +71,96 @@ func TestOrderRequestValidate(t *testing.T) {
 	if err := r.Validate(markets); err != nil {
 		t.Errorf("255 printable characters: %v", err)
 	}
+	r = valid()
+	r.ShippingAddress = usAddress()
+	if err := r.Validate(markets); err != nil {
+		t.Errorf("with a valid address: %v", err)
+	}
+}
+
+// usAddress is a valid address in the US market.
+func usAddress() *Address {
+	return &Address{Name: "Bea Buyer", Line1: "1 Main St", Line2: "Apt 2", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US", Phone: "+1 217 555 0100"}
+}
+
+func TestAddressValidate(t *testing.T) {
+	if err := usAddress().Validate("shipping_address", "US"); err != nil {
+		t.Fatalf("valid address: %v", err)
+	}
+	minimal := &Address{Name: "N", Line1: "L", City: "C", Country: "VN"}
+	if err := minimal.Validate("shipping_address", "VN"); err != nil {
+		t.Errorf("name, line1, city and country only: %v", err)
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(a *Address)
+		field string
+	}{
+		{"no name", func(a *Address) { a.Name = "" }, "shipping_address.name"},
+		{"blank line1", func(a *Address) { a.Line1 = "  " }, "shipping_address.line1"},
+		{"no city", func(a *Address) { a.City = "" }, "shipping_address.city"},
+		{"no country", func(a *Address) { a.Country = "" }, "shipping_address.country"},
+		{"other country", func(a *Address) { a.Country = "CA" }, "shipping_address.country"},
+		{"lower-case country", func(a *Address) { a.Country = "us" }, "shipping_address.country"},
+		{"long name", func(a *Address) { a.Name = strings.Repeat("n", MaxAddressField+1) }, "shipping_address.name"},
+		{"long phone", func(a *Address) { a.Phone = strings.Repeat("1", MaxPhoneLen+1) }, "shipping_address.phone"},
+		{"tab in city", func(a *Address) { a.City = "Spring\tfield" }, "shipping_address.city"},
+		{"newline in region", func(a *Address) { a.Region = "I\nL" }, "shipping_address.region"},
+		{"control character", func(a *Address) { a.Line2 = "a\x00b" }, "shipping_address.line2"},
+		{"invalid UTF-8", func(a *Address) { a.PostalCode = "\xff" }, "shipping_address.postal_code"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := usAddress()
+			tc.edit(a)
+			err := a.Validate("shipping_address", "US")
+			e, ok := err.(*Error)
+			if !ok || e.Code != EINVALID || e.Field != tc.field {
+				t.Errorf("got %v, want invalid %s", err, tc.field)
+			}
+		})
+	}
+	// Limits count characters, not bytes.
+	a := usAddress()
+	a.Name = strings.Repeat("ệ", MaxAddressField)
+	if err := a.Validate("shipping_address", "US"); err != nil {
+		t.Errorf("%d accented characters: %v", MaxAddressField, err)
+	}
+}
+
+func TestFulfilmentValidate(t *testing.T) {
+	for _, ok := range []Fulfilment{
+		{TrackingNumber: "1Z999AA10123456784"},
+		{TrackingNumber: "JD 0146 0000 1234 5678", Carrier: "DHL Paket"},
+		{TrackingNumber: strings.Repeat("9", MaxTrackingNumberLen), Carrier: strings.Repeat("c", MaxCarrierLen)},
+		{TrackingNumber: "VN-測試-1", Carrier: "Giao Hàng Nhanh"},
+	} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		f     Fulfilment
+		field string
+	}{
+		{"no tracking number", Fulfilment{}, "tracking_number"},
+		{"blank tracking number", Fulfilment{TrackingNumber: "   "}, "tracking_number"},
+		{"long tracking number", Fulfilment{TrackingNumber: strings.Repeat("9", MaxTrackingNumberLen+1)}, "tracking_number"},
+		{"tab", Fulfilment{TrackingNumber: "1\t2"}, "tracking_number"},
+		{"newline", Fulfilment{TrackingNumber: "1\n2"}, "tracking_number"},
+		{"DEL", Fulfilment{TrackingNumber: "1\x7f"}, "tracking_number"},
+		{"invalid UTF-8", Fulfilment{TrackingNumber: "\xff"}, "tracking_number"},
+		{"long carrier", Fulfilment{TrackingNumber: "1", Carrier: strings.Repeat("c", MaxCarrierLen+1)}, "carrier"},
+		{"control in carrier", Fulfilment{TrackingNumber: "1", Carrier: "UPS\r"}, "carrier"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.f.Validate()
+			e, ok := err.(*Error)
+			if !ok || e.Code != EINVALID || e.Field != tc.field {
+				t.Errorf("got %v, want invalid %s", err, tc.field)
+			}
+		})
+	}
 }
 
 func TestOrderRequestFingerprint(t *testing.T) {
@@ -79,12 +175,40 @@ func TestOrderRequestFingerprint(t *testing.T) {
 		func(r *OrderRequest) { r.Lines = []OrderRequestLine{{SKUID: "sku_1", Quantity: 2}} },
 		func(r *OrderRequest) { r.ShowID = "shw_1" },
 		func(r *OrderRequest) { r.DealID = "deal_1" },
+		func(r *OrderRequest) { r.ShippingAddress = usAddress() },
+		func(r *OrderRequest) { r.ShippingAddress = &Address{} },
 	} {
 		c := a
 		edit(&c)
 		if c.Fingerprint() == a.Fingerprint() {
 			t.Errorf("%+v has the same fingerprint as %+v", c, a)
 		}
+	}
+	// Another address is another request; the same address (a new copy) is
+	// the same one.
+	withAddr := a
+	withAddr.ShippingAddress = usAddress()
+	other := a
+	other.ShippingAddress = usAddress()
+	if other.Fingerprint() != withAddr.Fingerprint() {
+		t.Error("equal addresses, different fingerprints")
+	}
+	other.ShippingAddress.Line2 = "Apt 3"
+	if other.Fingerprint() == withAddr.Fingerprint() {
+		t.Error("another apartment, same fingerprint")
+	}
+
+	// Without an address the fingerprint is what it was before addresses
+	// existed, so that records decided then still replay.
+	before, _ := json.Marshal(struct {
+		Market string             `json:"market"`
+		Lines  []OrderRequestLine `json:"lines"`
+		ShowID string             `json:"show_id"`
+		DealID string             `json:"deal_id"`
+	}{a.Market, a.Lines, a.ShowID, a.DealID})
+	sum := sha256.Sum256(before)
+	if got, want := a.Fingerprint(), hex.EncodeToString(sum[:]); got != want {
+		t.Errorf("fingerprint without address = %s, want the old %s", got, want)
 	}
 }
 

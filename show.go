@@ -24,6 +24,12 @@ type Show struct {
 	ScheduledAt *time.Time `json:"scheduled_at"`
 	State       ShowState  `json:"state"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// CoverImageID is an image of the show's shop shown before and
+	// around the stream; "" when none.
+	CoverImageID string `json:"cover_image_id,omitempty"`
+	// Team is the show's co-hosts and moderators (see [Show.TeamRole]):
+	// filled by FindShowByID only, for permission checks.
+	Team []ShowTeamMember `json:"-"`
 }
 
 // Limits of a show's schedule, relative to its creation.

@@ -7,7 +7,9 @@ import (
 )
 
 // Page asks for one page of a list ordered by id: items with ids after
-// After, at most Limit of them.
+// After, at most Limit of them. Stores honour a Limit up to
+// MaxPageLimit+1, because the API asks for one item beyond the page to
+// know whether another page follows.
 type Page struct {
 	After string
 	Limit int
@@ -33,6 +35,8 @@ type Store interface {
 	ShowStore
 	LiveShowStore
 	StreamKeyStore
+	DealStore
+	ShowTeamStore
 
 	// Ping checks that the store answers (for /readyz).
 	Ping(ctx context.Context) error

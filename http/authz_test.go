@@ -347,6 +347,12 @@ func authzMatrix() []authzRow {
 	}
 	rows = append(rows, authzLiveRows()...)
 	rows = append(rows, authzStreamKeyRows()...)
+	rows = append(rows, authzReplayRows()...)
+	rows = append(rows, authzMediaConfigRows()...)
+	rows = append(rows, authzDealRows()...)
+	rows = append(rows, authzTeamRows()...)
+	rows = append(rows, authzAuditRows()...)
+	rows = append(rows, authzPaymentRows()...)
 	return append(rows, authzOrderRows()...)
 }
 

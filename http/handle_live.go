@@ -11,22 +11,39 @@ import (
 )
 
 // Who may do what to a show:
-//   - run it (state changes, edit, bag, pin): its host, the shop's hosts
-//     (co-hosts) and sellers, admins;
-//   - moderate its chat: the same, and the shop's moderators.
-// A rehearsal is private: callers off the shop's team (other than its
-// host) get 404, as for reading it.
+//   - run it (state changes, edit, bag, pin, deals, stream key): its host
+//     and co-hosts (the show's team, see hawker.ShowRole), the shop's hosts
+//     and sellers, admins;
+//   - moderate its chat: the same, the show's moderators and the shop's
+//     moderators;
+//   - change its team: its host, the shop's hosts and sellers, admins
+//     (not its co-hosts or moderators).
+// A rehearsal is private: callers who may not moderate the show get 404,
+// as for reading it. The show's team comes with the show from
+// FindShowByID, so these checks read nothing.
 
 func isShowHost(a *hawker.Actor, sh *hawker.Show) bool {
-	return a.User != nil && sh.HostID != "" && a.User.ID == sh.HostID
+	return a != nil && a.User != nil && sh.HostID != "" && a.User.ID == sh.HostID
+}
+
+// showRole is the actor's role in the show's own team, or "".
+func showRole(a *hawker.Actor, sh *hawker.Show) hawker.ShowRole {
+	if a == nil || a.User == nil {
+		return ""
+	}
+	return sh.TeamRole(a.User.ID)
 }
 
 func canRunShow(a *hawker.Actor, sh *hawker.Show) bool {
-	return a.CanHostShop(sh.ShopID) || isShowHost(a, sh)
+	return a.CanHostShop(sh.ShopID) || isShowHost(a, sh) || showRole(a, sh) == hawker.ShowCohost
 }
 
 func canModerateShow(a *hawker.Actor, sh *hawker.Show) bool {
-	return a.CanSeeShopPrivate(sh.ShopID) || isShowHost(a, sh)
+	return a.CanSeeShopPrivate(sh.ShopID) || isShowHost(a, sh) || showRole(a, sh) != ""
+}
+
+func canManageShowTeam(a *hawker.Actor, sh *hawker.Show) bool {
+	return a.CanHostShop(sh.ShopID) || isShowHost(a, sh)
 }
 
 // findVisibleShow loads the {id} show for the actor: ENOTFOUND when it
@@ -58,7 +75,7 @@ func showToRun(r *http.Request, store hawker.Store) (*hawker.Actor, *hawker.Show
 		return nil, nil, err
 	}
 	if !canRunShow(a, sh) {
-		return nil, nil, hawker.Errorf(hawker.EFORBIDDEN, "Only the show's host, the shop's hosts and sellers may run this show.")
+		return nil, nil, hawker.Errorf(hawker.EFORBIDDEN, "Only the show's host and co-hosts, the shop's hosts and sellers may run this show.")
 	}
 	return a, sh, nil
 }
@@ -92,16 +109,19 @@ func handleShowTransition(store hawker.Store, rt Realtime, to hawker.ShowState) 
 	})
 }
 
-// handleShowUpdate changes a show's title, description, schedule and
-// markets (fields left out keep their values). An ended show is 409. New
-// markets must be the shop's, and every product in the bag must be priced
-// in each of them.
+// handleShowUpdate changes a show's title, description, schedule, markets
+// and cover image (fields left out keep their values; a null cover removes
+// it). An ended show is 409. New markets must be the shop's, and every
+// product in the bag must be priced in each of them; a cover must be an
+// image of the shop.
 func handleShowUpdate(store hawker.Store, rt Realtime) http.Handler {
 	type request struct {
 		Title       *string    `json:"title"`
 		Description *string    `json:"description"`
 		ScheduledAt *time.Time `json:"scheduled_at"`
 		Markets     *[]string  `json:"markets"`
+		// CoverImageID: null removes the cover.
+		CoverImageID optionalID `json:"cover_image_id"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, sh, err := showToRun(r, store)
@@ -148,6 +168,15 @@ func handleShowUpdate(store hawker.Store, rt Realtime) http.Handler {
 			return
 		}
 		upd.Markets = check.Markets
+		if req.CoverImageID.Set {
+			if !req.CoverImageID.Null {
+				if err := checkCover(ctx, store, sh.ShopID, req.CoverImageID.ID); err != nil {
+					Error(w, r, err)
+					return
+				}
+			}
+			upd.CoverImageID = req.CoverImageID.ID
+		}
 		if req.Markets != nil {
 			if err := checkBagPriced(ctx, store, &upd); err != nil {
 				Error(w, r, err)
@@ -212,7 +241,11 @@ func bagOut(ctx context.Context, store hawker.Store, showID string) (bagResponse
 		} else if err != nil {
 			return bagResponse{}, fmt.Errorf("find product: %w", err)
 		}
-		ps = append(ps, productOut(p))
+		out := productOut(p)
+		if err := withAvailable(ctx, store, out); err != nil {
+			return bagResponse{}, err
+		}
+		ps = append(ps, out)
 	}
 	return whole(ps), nil
 }

@@ -9,8 +9,8 @@ import (
 )
 
 // Chat moderation routes. A show's moderation (settings, muted users, the
-// audit log) is private to those who may moderate it: the show's host, the
-// shop's team, admins; others get 404. Changes are stored first (so they
+// audit log) is private to those who may moderate it: the show's host,
+// co-hosts and moderators, the shop's team, admins; others get 404. Changes are stored first (so they
 // survive restarts and reach nodes started later), then applied live and
 // audited by the realtime hub, so they need realtime on (503 otherwise).
 

@@ -2,7 +2,10 @@ package hawkerhttp
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,13 +26,19 @@ type Checkout interface {
 	Cancel(ctx context.Context, orderID string) (*hawker.Order, error)
 	// Stock returns a SKU's stock after expiring its due reservations.
 	Stock(ctx context.Context, skuID string) (hawker.Stock, error)
+	// Invalidate makes the engine reload the SKU (after a deal of it was
+	// made or ended); the version fence keeps it right without.
+	Invalidate(skuID string)
 }
 
-// OrderFinder reads orders (the sqlite and postgres stores implement it).
-// Nil turns the order routes off like a nil Checkout.
+// OrderFinder reads orders and changes what the inventory engine does not
+// decide on: shipping addresses and fulfilment (the sqlite and postgres
+// stores implement it). Nil turns the order routes off like a nil
+// Checkout.
 type OrderFinder interface {
 	// FindOrder returns the order with its lines, ENOTFOUND if unknown.
 	FindOrder(ctx context.Context, id string) (*hawker.Order, error)
+	hawker.OrderStore
 }
 
 // IdempotencyHeader carries the client's idempotency key.
@@ -41,10 +50,11 @@ func errCheckoutOff() error {
 
 // orderBody is the JSON body of POST /api/v1/orders.
 type orderBody struct {
-	Market string                    `json:"market"`
-	Lines  []hawker.OrderRequestLine `json:"lines"`
-	ShowID string                    `json:"show_id"`
-	DealID string                    `json:"deal_id"`
+	Market          string                    `json:"market"`
+	Lines           []hawker.OrderRequestLine `json:"lines"`
+	ShowID          string                    `json:"show_id"`
+	DealID          string                    `json:"deal_id"`
+	ShippingAddress *hawker.Address           `json:"shipping_address"`
 }
 
 // handleOrderCreate places an order: a user's credentials, an
@@ -78,12 +88,13 @@ func handleOrderCreate(co Checkout, markets hawker.Markets) http.Handler {
 			return
 		}
 		req := hawker.OrderRequest{
-			BuyerID:        a.User.ID,
-			IdempotencyKey: key,
-			Market:         body.Market,
-			Lines:          body.Lines,
-			ShowID:         body.ShowID,
-			DealID:         body.DealID,
+			BuyerID:         a.User.ID,
+			IdempotencyKey:  key,
+			Market:          body.Market,
+			Lines:           body.Lines,
+			ShowID:          body.ShowID,
+			DealID:          body.DealID,
+			ShippingAddress: body.ShippingAddress,
 		}
 		if err := req.Validate(markets); err != nil {
 			Error(w, r, err)
@@ -187,17 +198,233 @@ func handleOrderGet(co Checkout, orders OrderFinder) http.Handler {
 			Error(w, r, err)
 			return
 		}
-		if o.State == hawker.OrderReserved && !o.PayBy.After(hawker.Now()) {
+		now, err := expireDue(r.Context(), co, orders, []*hawker.Order{o})
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"order": now[0]})
+	})
+}
+
+// expireDue returns the orders as they are now: reservations past pay_by
+// are expired first (the engine does it when it reads the orders' SKUs;
+// the janitor would, a little later), so that no answer shows a stale
+// "reserved". The others are returned as they are, without a read.
+func expireDue(ctx context.Context, co Checkout, orders OrderFinder, list []*hawker.Order) ([]*hawker.Order, error) {
+	now := hawker.Now()
+	var due []int
+	skus := map[string]bool{}
+	for i, o := range list {
+		if o.State == hawker.OrderReserved && !o.PayBy.After(now) {
+			due = append(due, i)
 			for _, id := range o.SKUIDs() {
-				if _, err := co.Stock(r.Context(), id); err != nil && hawker.ErrorCode(err) != hawker.ENOTFOUND {
+				skus[id] = true
+			}
+		}
+	}
+	if len(due) == 0 {
+		return list, nil
+	}
+	for _, id := range slices.Sorted(maps.Keys(skus)) {
+		if _, err := co.Stock(ctx, id); err != nil && hawker.ErrorCode(err) != hawker.ENOTFOUND {
+			return nil, err
+		}
+	}
+	out := slices.Clone(list)
+	for _, i := range due {
+		o, err := orders.FindOrder(ctx, list[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+// validOrderState reports whether s is one of the order states.
+func validOrderState(s hawker.OrderState) bool {
+	switch s {
+	case hawker.OrderReserved, hawker.OrderPaid, hawker.OrderFulfilled, hawker.OrderCancelled, hawker.OrderExpired, hawker.OrderRefunded:
+		return true
+	}
+	return false
+}
+
+// handleOrderList lists orders newest first, filtered by state and show.
+// With shop_id it lists that shop's orders, for its sellers and admins
+// (off the shop's team the shop is invisible: 404; its hosts and
+// moderators get 403); without, an admin lists every order and anyone
+// else their own purchases.
+func handleOrderList(co Checkout, orders OrderFinder, store hawker.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := requireActor(r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		if co == nil || orders == nil {
+			Error(w, r, errCheckoutOff())
+			return
+		}
+		p, err := parsePage(r, hawker.PrefixOrder)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		v := r.URL.Query()
+		q := hawker.OrderQuery{Page: p}
+		if s := v.Get("state"); s != "" {
+			if q.State = hawker.OrderState(s); !validOrderState(q.State) {
+				Error(w, r, hawker.FieldError("state", "state must be reserved, paid, fulfilled, cancelled, expired or refunded"))
+				return
+			}
+		}
+		if q.ShowID = v.Get("show_id"); q.ShowID != "" && !hawker.ValidID(hawker.PrefixShow, q.ShowID) {
+			Error(w, r, hawker.FieldError("show_id", "not a show id"))
+			return
+		}
+		switch q.ShopID = v.Get("shop_id"); {
+		case q.ShopID != "":
+			if !hawker.ValidID(hawker.PrefixShop, q.ShopID) || !a.CanSeeShopPrivate(q.ShopID) {
+				Error(w, r, hawker.Errorf(hawker.ENOTFOUND, "No such shop."))
+				return
+			}
+			if !a.CanManageShop(q.ShopID) {
+				Error(w, r, hawker.Errorf(hawker.EFORBIDDEN, "Only the shop's sellers and admins list its orders."))
+				return
+			}
+			if a.IsAdmin() {
+				// Admins see every shop: an unknown one is 404, not an
+				// empty list.
+				if _, err := findShop(r.Context(), store, q.ShopID); err != nil {
 					Error(w, r, err)
 					return
 				}
 			}
-			if o, err = orders.FindOrder(r.Context(), o.ID); err != nil {
-				Error(w, r, err)
-				return
-			}
+		case a.IsAdmin():
+		case a.User == nil:
+			// An API key buys nothing: it has no purchases.
+			encode(w, http.StatusOK, whole([]*hawker.Order{}))
+			return
+		default:
+			q.BuyerID = a.User.ID
+		}
+		found, err := orders.FindOrders(r.Context(), q)
+		if err != nil {
+			Error(w, r, fmt.Errorf("find orders: %w", err))
+			return
+		}
+		// The cursor follows the page as read; expiring a due reservation
+		// may then take it out of a list of reserved orders.
+		page := pageOf(found, p, func(o *hawker.Order) string { return o.ID })
+		items, err := expireDue(r.Context(), co, orders, page.Items)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		if q.State != "" {
+			items = slices.DeleteFunc(items, func(o *hawker.Order) bool { return o.State != q.State })
+		}
+		page.Items = items
+		encode(w, http.StatusOK, page)
+	})
+}
+
+// shippingAddressBody is the JSON body of PUT
+// /api/v1/orders/{id}/shipping-address.
+type shippingAddressBody struct {
+	ShippingAddress *hawker.Address `json:"shipping_address"`
+}
+
+// handleOrderShippingAddress sets or replaces the shipping address of a
+// reserved order: its buyer only (others who see the order get 403). Once
+// the order is paid, or its reservation is over, the address is settled:
+// 409 invalid_state.
+func handleOrderShippingAddress(co Checkout, orders OrderFinder) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := requireActor(r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		if co == nil || orders == nil {
+			Error(w, r, errCheckoutOff())
+			return
+		}
+		body, err := decode[shippingAddressBody](w, r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		o, err := orderFor(r, orders, a)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		if a.User == nil || a.User.ID != o.BuyerID {
+			Error(w, r, hawker.Errorf(hawker.EFORBIDDEN, "Only the buyer sets an order's shipping address."))
+			return
+		}
+		if body.ShippingAddress == nil {
+			Error(w, r, hawker.FieldError("shipping_address", "shipping_address is required"))
+			return
+		}
+		if err := body.ShippingAddress.Validate("shipping_address", o.Market); err != nil {
+			Error(w, r, err)
+			return
+		}
+		// A due reservation expires first, so that the refusal names the
+		// state the order is really in.
+		if _, err := expireDue(r.Context(), co, orders, []*hawker.Order{o}); err != nil {
+			Error(w, r, err)
+			return
+		}
+		o, err = orders.SetOrderShippingAddress(r.Context(), o.ID, body.ShippingAddress, hawker.Now())
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"order": o})
+	})
+}
+
+// handleOrderFulfil marks a paid order shipped with its tracking number
+// (and carrier): the sellers of its shop and admins. Any other state is
+// 409 invalid_state, also when a refund got there first.
+func handleOrderFulfil(co Checkout, orders OrderFinder) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := requireActor(r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		if co == nil || orders == nil {
+			Error(w, r, errCheckoutOff())
+			return
+		}
+		body, err := decode[hawker.Fulfilment](w, r)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		o, err := orderFor(r, orders, a)
+		if err != nil {
+			Error(w, r, err)
+			return
+		}
+		if !a.CanManageShop(o.ShopID) {
+			Error(w, r, hawker.Errorf(hawker.EFORBIDDEN, "Only the shop's sellers and admins fulfil its orders."))
+			return
+		}
+		if err := body.Validate(); err != nil {
+			Error(w, r, err)
+			return
+		}
+		o, err = orders.FulfilOrder(r.Context(), o.ID, body, hawker.Now())
+		if err != nil {
+			Error(w, r, err)
+			return
 		}
 		encode(w, http.StatusOK, map[string]any{"order": o})
 	})

@@ -128,6 +128,23 @@ func productOut(p *hawker.Product) *hawker.Product {
 	return &c
 }
 
+// withAvailable sets the units still buyable of each of the product's
+// SKUs (a copy made by productOut). A SKU deleted meanwhile shows none.
+func withAvailable(ctx context.Context, store hawker.Store, p *hawker.Product) error {
+	for _, s := range p.SKUs {
+		st, err := store.FindStock(ctx, s.ID)
+		switch {
+		case hawker.ErrorCode(err) == hawker.ENOTFOUND:
+			st = hawker.Stock{}
+		case err != nil:
+			return fmt.Errorf("find stock: %w", err)
+		}
+		n := max(st.Available, 0)
+		s.Available = &n
+	}
+	return nil
+}
+
 // findProduct returns the live product with the id; ENOTFOUND otherwise.
 func findProduct(ctx context.Context, store hawker.Store, id string) (*hawker.Product, error) {
 	if !hawker.ValidID(hawker.PrefixProduct, id) {
@@ -300,7 +317,12 @@ func handleProductGet(store hawker.Store) http.Handler {
 			Error(w, r, err)
 			return
 		}
-		encode(w, http.StatusOK, productResponse{Product: productOut(p)})
+		out := productOut(p)
+		if err := withAvailable(r.Context(), store, out); err != nil {
+			Error(w, r, err)
+			return
+		}
+		encode(w, http.StatusOK, productResponse{Product: out})
 	})
 }
 

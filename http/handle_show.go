@@ -2,6 +2,7 @@ package hawkerhttp
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,8 +13,8 @@ import (
 
 // showJSON is a show as the API answers it: the stored show with its live
 // data, viewer count and the server's time (clients count down against
-// now, never their own clock). Deals come with the checkout work; until
-// then active_deal is null.
+// now, never their own clock). active_deal is the deal running by the
+// server's clock (with now), null when none.
 type showJSON struct {
 	*hawker.Show
 	PinnedProductID *string    `json:"pinned_product_id"`
@@ -22,6 +23,9 @@ type showJSON struct {
 	StartedAt       *time.Time `json:"started_at"`
 	EndedAt         *time.Time `json:"ended_at"`
 	Now             time.Time  `json:"now"`
+	// The cover: null when the show has none.
+	CoverImageID  *string `json:"cover_image_id"`
+	CoverImageURL *string `json:"cover_image_url"`
 }
 
 type showResponse struct {
@@ -38,6 +42,10 @@ func showOut(s *hawker.Show, live hawker.LiveShow, viewers int, now time.Time) s
 		p := live.PinnedProductID
 		out.PinnedProductID = &p
 	}
+	if s.CoverImageID != "" {
+		id, url := s.CoverImageID, "/media/images/"+s.CoverImageID
+		out.CoverImageID, out.CoverImageURL = &id, &url
+	}
 	return out
 }
 
@@ -53,6 +61,10 @@ func showsOut(ctx context.Context, store hawker.Store, rt Realtime, shows []*haw
 		return nil, fmt.Errorf("find live data: %w", err)
 	}
 	now := hawker.Now()
+	deals, err := store.FindActiveDeals(ctx, ids, now)
+	if err != nil {
+		return nil, fmt.Errorf("find active deals: %w", err)
+	}
 	out := make([]showJSON, len(shows))
 	for i, s := range shows {
 		viewers := 0
@@ -62,6 +74,9 @@ func showsOut(ctx context.Context, store hawker.Store, rt Realtime, shows []*haw
 			viewers, _ = rt.Viewers(s.ID)
 		}
 		out[i] = showOut(s, live[s.ID], viewers, now)
+		if d := deals[s.ID]; d != nil {
+			out[i].ActiveDeal = dealOut(d, now) // with now: viewers count down by the server's clock
+		}
 	}
 	return out, nil
 }
@@ -97,6 +112,8 @@ func handleShowCreate(store hawker.Store, rt Realtime) http.Handler {
 		Markets     []string   `json:"markets"`
 		ScheduledAt *time.Time `json:"scheduled_at"`
 		HostID      *string    `json:"host_id"`
+		// CoverImageID is an image of the shop; null or left out: none.
+		CoverImageID *string `json:"cover_image_id"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := requireActor(r)
@@ -158,12 +175,52 @@ func handleShowCreate(store hawker.Store, rt Realtime) http.Handler {
 			Error(w, r, err)
 			return
 		}
+		if req.CoverImageID != nil {
+			if err := checkCover(ctx, store, shop.ID, *req.CoverImageID); err != nil {
+				Error(w, r, err)
+				return
+			}
+			sh.CoverImageID = *req.CoverImageID
+		}
 		if err := store.CreateShow(ctx, sh); err != nil {
 			Error(w, r, fmt.Errorf("create show: %w", err))
 			return
 		}
 		answerShow(w, r, store, rt, sh, http.StatusCreated)
 	})
+}
+
+// checkCover makes sure the image is one of the shop's: 422
+// (cover_image_id) otherwise.
+func checkCover(ctx context.Context, store hawker.Store, shopID, imageID string) error {
+	bad := hawker.FieldError("cover_image_id", "no image %q in the show's shop", imageID)
+	if !hawker.ValidID(hawker.PrefixImage, imageID) {
+		return bad
+	}
+	img, err := store.FindImageByID(ctx, imageID)
+	if hawker.ErrorCode(err) == hawker.ENOTFOUND || err == nil && img.ShopID != shopID {
+		return bad
+	} else if err != nil {
+		return fmt.Errorf("find cover image: %w", err)
+	}
+	return nil
+}
+
+// optionalID is a field of a PATCH body that may be left out (Set false),
+// null (Set and Null: clear it) or a string.
+type optionalID struct {
+	Set, Null bool
+	ID        string
+}
+
+func (o *optionalID) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	o.Null = string(b) == "null"
+	if o.Null {
+		o.ID = ""
+		return nil
+	}
+	return json.Unmarshal(b, &o.ID)
 }
 
 // checkTeamMember makes sure the user is on the shop's team.
@@ -242,7 +299,7 @@ func handleShowGet(store hawker.Store, rt Realtime) http.Handler {
 			Error(w, r, notFound(err, "No such show."))
 			return
 		}
-		if sh.State == hawker.ShowRehearsal && !actorFrom(r).CanSeeShopPrivate(sh.ShopID) {
+		if sh.State == hawker.ShowRehearsal && !canModerateShow(actorFrom(r), sh) {
 			Error(w, r, hawker.Errorf(hawker.ENOTFOUND, "No such show."))
 			return
 		}

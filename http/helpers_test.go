@@ -118,6 +118,12 @@ func newFixtureWith(t *testing.T, opts fixtureOptions) *fixture {
 	if opts.Config.Orders == nil && !opts.NoCheckout {
 		opts.Config.Orders = db
 	}
+	if opts.Config.Payments == nil && !opts.NoCheckout {
+		opts.Config.Payments = fixturePayments(t, db, opts.Config.Checkout)
+	}
+	if opts.Config.Replays == nil {
+		opts.Config.Replays = fakeReplays{}
+	}
 	srv, err := NewServer(logger, store, market.Default(), blobs, opts.Config)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

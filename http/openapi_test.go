@@ -847,7 +847,13 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 
 	oaLiveSequence(t, c, f)
 	oaStreamKeySequence(t, c, f)
+	oaReplaySequence(t, c, f)
+	oaMediaConfigSequence(t, c, f)
+	oaTeamSequence(t, c, f)
 	oaOrderSequence(t, c, f)
+	oaPaymentSequence(t, c, f)
+	oaDealSequence(t, c, f)
+	oaAuditSequence(t, c, f)
 	concrete := map[string]string{
 		"/api/v1/users/{id}/roles":            "/api/v1/users/" + annaID + "/roles",
 		"/api/v1/api-keys/{id}":               "/api/v1/api-keys/key_01jbz3n8q4m2x7c5v6w9t0r1ys",
@@ -869,7 +875,22 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 	for k, v := range oaOrderConcrete() {
 		concrete[k] = v
 	}
+	for k, v := range oaPaymentConcrete() {
+		concrete[k] = v
+	}
 	for k, v := range oaStreamKeyConcrete(f) {
+		concrete[k] = v
+	}
+	for k, v := range oaReplayConcrete(f) {
+		concrete[k] = v
+	}
+	for k, v := range oaMediaConfigConcrete(f) {
+		concrete[k] = v
+	}
+	for k, v := range oaDealConcrete(f) {
+		concrete[k] = v
+	}
+	for k, v := range oaTeamConcrete(f) {
 		concrete[k] = v
 	}
 	oaSweep(t, c, f, concrete)

@@ -42,7 +42,8 @@ func authzFreshOrder(t *testing.T, f *fixture) string {
 // buy (an API key may not: 403). An order is private to its buyer, its
 // shop's team and admins (others 404); cancelling is for the buyer (while
 // unpaid), the shop's sellers and admins — the shop's hosts see the order
-// but get 403.
+// but get 403; so is fulfilling (sellers and admins, not the buyer);
+// setting the address is for the buyer alone.
 func authzOrderRows() []authzRow {
 	const (
 		ok, created    = http.StatusOK, http.StatusCreated
@@ -62,5 +63,56 @@ func authzOrderRows() []authzRow {
 			}},
 		{route: "GET /api/v1/orders/{id}", want: [authzNumRoles]int{unauth, ok, ok, nf, ok, ok}, prepare: fresh("")},
 		{route: "POST /api/v1/orders/{id}/cancel", want: [authzNumRoles]int{unauth, ok, ok, nf, forbid, ok}, prepare: fresh("/cancel")},
+
+		// Lists: everyone signed in lists their own purchases (admin:
+		// all); a shop's orders are for its sellers and admins.
+		{route: "GET /api/v1/orders", want: [authzNumRoles]int{unauth, ok, ok, ok, ok, ok},
+			prepare: func(t *testing.T, f *fixture, _ int) authzReq {
+				authzFreshOrder(t, f)
+				return authzReq{path: "/api/v1/orders"}
+			},
+			check: func(t *testing.T, role int, body []byte) {
+				var l struct{ Items []hawker.Order }
+				if err := json.Unmarshal(body, &l); err != nil {
+					t.Fatalf("decode: %v", err)
+				}
+				if (role == authzAdmin || role == authzBuyer) && len(l.Items) == 0 {
+					t.Errorf("%s lists no orders", authzRoleNames[role])
+				}
+				if role == authzAdmin {
+					return
+				}
+				// Other cells may have made the caller buy; whatever it
+				// lists is its own.
+				for _, o := range l.Items {
+					if o.BuyerID != l.Items[0].BuyerID {
+						t.Errorf("%s lists orders of %s and %s", authzRoleNames[role], l.Items[0].BuyerID, o.BuyerID)
+					}
+				}
+			}},
+		{route: "GET /api/v1/orders", variant: "shop A", want: [authzNumRoles]int{unauth, nf, ok, nf, forbid, ok},
+			prepare: func(t *testing.T, f *fixture, _ int) authzReq {
+				authzFreshOrder(t, f)
+				return authzReq{path: "/api/v1/orders?shop_id=" + f.ShopA}
+			},
+			check: func(t *testing.T, role int, body []byte) {
+				var l struct{ Items []hawker.Order }
+				if err := json.Unmarshal(body, &l); err != nil || len(l.Items) == 0 {
+					t.Errorf("%s lists no orders of shop A: %v", authzRoleNames[role], err)
+				}
+			}},
+		// The address is the buyer's alone: the team and admins see the
+		// order but may not change where it goes.
+		{route: "PUT /api/v1/orders/{id}/shipping-address", want: [authzNumRoles]int{unauth, ok, forbid, nf, forbid, forbid},
+			prepare: func(t *testing.T, f *fixture, _ int) authzReq {
+				return authzReq{path: "/api/v1/orders/" + authzFreshOrder(t, f) + "/shipping-address",
+					body: map[string]any{"shipping_address": usAddress()}}
+			}},
+		{route: "POST /api/v1/orders/{id}/fulfil", want: [authzNumRoles]int{unauth, forbid, ok, nf, forbid, ok},
+			prepare: func(t *testing.T, f *fixture, _ int) authzReq {
+				id := authzFreshOrder(t, f)
+				f.confirm(t, id)
+				return authzReq{path: "/api/v1/orders/" + id + "/fulfil", body: map[string]any{"tracking_number": "1Z" + oaUnique()}}
+			}},
 	}
 }

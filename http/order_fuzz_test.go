@@ -83,6 +83,14 @@ func FuzzCreateOrder(f *testing.F) {
 		`{"MARKET":"US"}`,
 		`null`,
 		`[]`,
+		`{"market":"US","lines":[{"sku_id":"` + sku + `","quantity":1}],"shipping_address":{"name":"Bea Buyer","line1":"1 Main St","line2":"Apt 2","city":"Springfield","region":"IL","postal_code":"62701","country":"US","phone":"+1 217 555 0100"}}`,
+		`{"market":"DE","lines":[{"sku_id":"` + sku + `","quantity":1}],"shipping_address":{"name":"Anna Käufer","line1":"Torstraße 1","city":"Berlin","country":"DE"}}`,
+		`{"market":"US","lines":[{"sku_id":"` + sku + `","quantity":1}],"shipping_address":{"name":"B","line1":"1 Main St","city":"X","country":"DE"}}`,
+		`{"market":"US","lines":[{"sku_id":"` + sku + `","quantity":1}],"shipping_address":{"name":" ","line1":"a
+b","city":"X	","country":"US","zip":"1"}}`,
+		`{"market":"US","lines":[{"sku_id":"` + sku + `","quantity":1}],"shipping_address":null}`,
+		`{"market":"US","lines":[{"sku_id":"` + sku + `","quantity":1}],"shipping_address":{}}`,
+		`{"market":"US","lines":[{"sku_id":"` + sku + `","quantity":1}],"shipping_address":"1 Main St"}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -50,6 +50,24 @@ type Config struct {
 	// answer 503 unavailable.
 	Checkout Checkout
 	Orders   OrderFinder
+	// Payments takes the money for orders (package payment's Service):
+	// POST /api/v1/orders/{id}/pay, the payment routes and the Stripe
+	// webhook. Nil turns them off (503 unavailable).
+	Payments Payments
+	// Media answers GET /api/v1/shows/{id}/media: how clients reach a
+	// show's video (embedded SFU or LiveKit). Nil: EmbeddedMedia{}.
+	Media MediaInfo
+	// Auditor runs the stock audit of GET /api/v1/admin/audit. Nil means
+	// the store, when it implements Auditor; otherwise the route answers
+	// 503 unavailable.
+	Auditor Auditor
+	// Deals is told of each flash deal the API makes or ends, so that its
+	// start and end reach viewers on time (package live). Nil: none.
+	Deals DealWatcher
+	// Replays finds the recordings of ended shows (the media recorder)
+	// for GET /api/v1/shows/{id}/replay and /replays/{show}/{file}. Nil:
+	// the server records nothing and both answer 404.
+	Replays Replays
 }
 
 // DefaultAuthRate is the signup and login rate when Config.AuthRate is empty.

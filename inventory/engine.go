@@ -173,7 +173,22 @@ type Config struct {
 	// stock changed. It runs on the owner goroutine and must not block
 	// (the realtime hub coalesces and publishes).
 	OnStock func(hawker.Stock)
-	Logger  *slog.Logger
+	// OnOrder, when set, is called after each commit with every order the
+	// batch made or moved, in decision order, with its new State (an
+	// order paid and refunded by one batch comes twice). Orders the
+	// engine expires on its own carry only ID, BuyerID, State, PayBy,
+	// UpdatedAt and their lines' SKUID, Quantity and DealID; all others
+	// are whole. It runs on the deciding goroutine, must not block and
+	// must not change the order (the caller's answer shares it).
+	OnOrder func(*hawker.Order)
+	// OnDealEnded, when set, is called after the commit that ended a deal
+	// because it sold out, with the deal (state ended) as the engine
+	// knew it. The version fence makes that commit the only one that
+	// ends the deal, so each process hears of each deal at most once; a
+	// crash between the commit and the call loses the call. Same rules
+	// as OnStock.
+	OnDealEnded func(hawker.Deal)
+	Logger      *slog.Logger
 }
 
 func (c *Config) defaults() {
@@ -538,7 +553,7 @@ func (e *GroupCommit) round(ctx context.Context, os []*owner, fn func(w *work) e
 			}
 			if err = e.store.CommitBatch(ctx, b); err == nil {
 				w.committed()
-				e.notify(w)
+				e.cfg.notify(w)
 				return w, nil
 			}
 		}
@@ -552,13 +567,23 @@ func (e *GroupCommit) round(ctx context.Context, os []*owner, fn func(w *work) e
 	}
 }
 
-func (e *GroupCommit) notify(w *work) {
-	if e.cfg.OnStock == nil {
-		return
+// notify calls the hooks after w's batch committed.
+func (c *Config) notify(w *work) {
+	if c.OnStock != nil {
+		for id, ch := range w.skus {
+			if ch.Reserved != 0 || ch.Sold != 0 {
+				c.OnStock(w.sts[id].stock())
+			}
+		}
 	}
-	for id, c := range w.skus {
-		if c.Reserved != 0 || c.Sold != 0 {
-			e.cfg.OnStock(w.sts[id].stock())
+	if c.OnOrder != nil {
+		for _, o := range w.changed {
+			c.OnOrder(o)
+		}
+	}
+	if c.OnDealEnded != nil {
+		for _, d := range w.ended {
+			c.OnDealEnded(d)
 		}
 	}
 }

@@ -474,5 +474,13 @@ func (s *MemStore) ReserveRowLock(ctx context.Context, q RowLockQuery, decide fu
 func copyOrder(o *hawker.Order) *hawker.Order {
 	c := *o
 	c.Lines = slices.Clone(o.Lines)
+	if o.ShippingAddress != nil {
+		a := *o.ShippingAddress
+		c.ShippingAddress = &a
+	}
+	if o.FulfilledAt != nil {
+		t := *o.FulfilledAt
+		c.FulfilledAt = &t
+	}
 	return &c
 }

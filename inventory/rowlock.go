@@ -26,7 +26,9 @@ type RowLock struct {
 var _ Engine = (*RowLock)(nil)
 
 // NewRowLock starts a row-lock engine on the store. Of cfg it uses
-// Markets, Clock, Reservation, Janitor and Logger. Close stops it.
+// Markets, Clock, Reservation, Janitor, Logger and the hooks (OnStock,
+// OnOrder, OnDealEnded), which run on the requesting goroutine after each
+// commit. Close stops it.
 func NewRowLock(store RowLockStore, cfg Config) *RowLock {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -51,6 +53,7 @@ func (e *RowLock) tx(ctx context.Context, q RowLockQuery, fn func(w *work, v *Ro
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		q.Now = e.cfg.now()
+		var done *work // the decided round, once its batch is handed over
 		err = e.store.ReserveRowLock(ctx, q, func(v *RowLockView) (*Batch, error) {
 			sts := make([]*skuState, len(v.SKUs))
 			for i, s := range v.SKUs {
@@ -64,8 +67,12 @@ func (e *RowLock) tx(ctx context.Context, q RowLockQuery, fn func(w *work, v *Ro
 			if w.stale {
 				return nil, ErrStale
 			}
+			done = w
 			return w.batch(), nil
 		})
+		if err == nil && done != nil {
+			e.cfg.notify(done)
+		}
 		if !errors.Is(err, ErrStale) {
 			return err
 		}

@@ -132,6 +132,11 @@ type work struct {
 	// multiDue are due reservations with SKUs outside sts, for the
 	// multi-SKU path.
 	multiDue []Reservation
+	// changed are the orders the round made or moved, in decision order,
+	// and ended the deals it ended sold out: what Config.OnOrder and
+	// Config.OnDealEnded are told after the commit.
+	changed []*hawker.Order
+	ended   []hawker.Deal
 }
 
 func newWork(now time.Time, sts ...*skuState) *work {
@@ -261,6 +266,13 @@ func (w *work) endReservation(r *resv, to hawker.OrderState) {
 	}
 	w.b.Transitions = append(w.b.Transitions, Transition{OrderID: r.OrderID, From: hawker.OrderReserved, To: to})
 	w.moved[r.OrderID] = to
+	// A sketch of the order from what the reservation holds; transition
+	// replaces it with the whole order when it has one.
+	sketch := &hawker.Order{ID: r.OrderID, BuyerID: r.BuyerID, State: to, PayBy: r.PayBy, UpdatedAt: w.now}
+	for _, l := range r.Lines {
+		sketch.Lines = append(sketch.Lines, hawker.OrderLine{SKUID: l.SKUID, Quantity: l.Quantity, DealID: l.DealID})
+	}
+	w.changed = append(w.changed, sketch)
 }
 
 // refund returns the units of a paid order. All its SKUs are in the round.
@@ -274,6 +286,7 @@ func (w *work) refund(o *hawker.Order) {
 	}
 	w.b.Transitions = append(w.b.Transitions, Transition{OrderID: o.ID, From: hawker.OrderPaid, To: hawker.OrderRefunded})
 	w.moved[o.ID] = hawker.OrderRefunded
+	w.changed = append(w.changed, o)
 }
 
 // giveBack lowers the buyer's units and the deal's taken units after a
@@ -448,6 +461,10 @@ func (w *work) decide(req *hawker.OrderRequest, markets hawker.Markets, reservat
 	if ds != nil && o.ShowID == "" {
 		o.ShowID = ds.deal.ShowID
 	}
+	if a := req.ShippingAddress; a != nil {
+		c := *a // the order outlives the request
+		o.ShippingAddress = &c
+	}
 	r := &resv{Reservation: Reservation{OrderID: o.ID, BuyerID: o.BuyerID, PayBy: o.PayBy}, wake: o.PayBy}
 	for i, l := range req.Lines {
 		lt := t.Lines[i]
@@ -477,12 +494,14 @@ func (w *work) decide(req *hawker.OrderRequest, markets hawker.Markets, reservat
 				// The deal ends early when sold out, and stays ended.
 				ds.deal.State = hawker.DealEnded
 				dc.End = true
+				w.ended = append(w.ended, ds.deal)
 			}
 		}
 	}
 	for _, st := range sts {
 		st.addResv(&resv{Reservation: r.Reservation, wake: r.wake})
 	}
+	w.changed = append(w.changed, o)
 	return o, "", "", nil
 }
 
@@ -533,6 +552,7 @@ func (w *work) transition(orderID string, o op, load func() (*hawker.Order, erro
 		}
 		w.endReservation(r, to)
 		cur.State, cur.UpdatedAt = to, w.now
+		w.changed[len(w.changed)-1] = cur
 		if to == hawker.OrderExpired && o != opExpire {
 			return nil, hawker.Errorf(hawker.ESTATE, "The reservation expired at %s.", r.PayBy.Format(time.RFC3339))
 		}

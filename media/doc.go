@@ -69,6 +69,8 @@
 // candidates, NAT 1:1) and ICEConfig.UDPPort (one UDP port for all peers:
 // one firewall rule). ICEConfig.TCPPort adds ICE-TCP for networks that
 // block UDP. ICEConfig.Servers are STUN/TURN servers handed to clients in
-// Link headers (RFC 9725); the server itself needs none when PublicIPs is
-// set.
+// Link headers (RFC 9725) and by ICEConfig.ClientServers, TURN credentials
+// minted per client from ICEConfig.TURNSecret (the TURN REST convention).
+// The server itself needs none when PublicIPs is set; ServerSTUN makes it
+// gather server-reflexive candidates through the STUN servers otherwise.
 package media

@@ -262,7 +262,7 @@ func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, session, sd
 	h := w.Header()
 	h.Set("Content-Type", ContentTypeSDP)
 	h.Set("Location", strings.TrimSuffix(r.URL.Path, "/")+"/"+session)
-	for _, l := range s.linkHeaders() {
+	for _, l := range s.linkHeaders(r) {
 		h.Add("Link", l)
 	}
 	w.WriteHeader(http.StatusCreated)
@@ -271,9 +271,9 @@ func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, session, sd
 
 // linkHeaders lists the configured STUN/TURN servers as RFC 9725 Link
 // header values.
-func (s *Server) linkHeaders() []string {
+func (s *Server) linkHeaders(r *http.Request) []string {
 	var out []string
-	for _, srv := range s.cfg.ICE.Servers {
+	for _, srv := range s.iceServersFor(r) {
 		for _, u := range srv.URLs {
 			l := "<" + u + `>; rel="ice-server"`
 			if srv.Username != "" {
@@ -323,7 +323,7 @@ func (s *Server) handleWHIP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) startPublisher(ctx context.Context, showID string, offer []byte, info *offerInfo) (*publisher, string, error) {
-	pc, err := s.pubAPI.NewPeerConnection(webrtc.Configuration{})
+	pc, err := s.pubAPI.NewPeerConnection(s.peerConfig())
 	if err != nil {
 		return nil, "", err
 	}
@@ -445,7 +445,7 @@ func (s *Server) startViewer(ctx context.Context, showID string, offer []byte, i
 	if tracks == 0 {
 		return nil, "", errf(hawker.EINVALID, "The offer receives none of the stream's media.")
 	}
-	pc, err := s.viewAPI.NewPeerConnection(webrtc.Configuration{})
+	pc, err := s.viewAPI.NewPeerConnection(s.peerConfig())
 	if err != nil {
 		return nil, "", err
 	}

@@ -96,9 +96,22 @@ type ICEConfig struct {
 	// for networks that block UDP.
 	TCPPort int
 	// Servers are STUN/TURN servers for clients, sent in Link headers of
-	// WHIP and WHEP answers (RFC 9725 section 4.6). The server itself does
-	// not use them.
+	// WHIP and WHEP answers (RFC 9725 section 4.6) and listed by
+	// [ICEConfig.ClientServers]. The server itself uses only their STUN
+	// URLs, and only with ServerSTUN.
 	Servers []ICEServer
+	// TURNSecret, when set, is the TURN servers' shared secret (coturn's
+	// static-auth-secret): each client gets time-limited credentials
+	// minted for it instead of a TURN server's Username and Credential.
+	TURNSecret string
+	// TURNTTL is how long minted TURN credentials stay valid (default
+	// [DefaultTURNTTL]).
+	TURNTTL time.Duration
+	// ServerSTUN makes the server gather server-reflexive candidates
+	// through the stun: URLs of Servers (its address as seen from outside,
+	// for a server behind NAT whose PublicIPs are not known). Off, the
+	// server asks no one and answers never wait on an outside server.
+	ServerSTUN bool
 }
 
 // ICEServer is a STUN or TURN server offered to clients.
@@ -202,6 +215,9 @@ func New(cfg Config, hooks Hooks) (*Server, error) {
 		if net.ParseIP(ip) == nil {
 			return nil, fmt.Errorf("media.New: public IP %q is not an IP address", ip)
 		}
+	}
+	if err := cfg.ICE.Validate(); err != nil {
+		return nil, fmt.Errorf("media.New: %w", err)
 	}
 	s := &Server{
 		cfg:    cfg,

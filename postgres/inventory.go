@@ -264,6 +264,7 @@ func commitBatch(ctx context.Context, tx pgx.Tx, b *inventory.Batch) error {
 		var (
 			ids, buyers, shops, mkts, shows, deals, curs, states, keys = make([]string, n), make([]string, n), make([]string, n),
 				make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			addrs                     = make([][]byte, n) // nil: NULL
 			sub, tax, ship, total     = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 			payBy, created, updated   = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 			lOrder, lSKU, lDeal       []string
@@ -275,17 +276,18 @@ func commitBatch(ctx context.Context, tx pgx.Tx, b *inventory.Batch) error {
 			curs[i], states[i], keys[i] = o.Total.Currency, string(o.State), o.IdempotencyKey
 			sub[i], tax[i], ship[i], total[i] = o.Subtotal.Amount, o.Tax.Amount, o.Shipping.Amount, o.Total.Amount
 			payBy[i], created[i], updated[i] = o.PayBy, o.CreatedAt, o.UpdatedAt
+			addrs[i] = addressJSON(o.ShippingAddress)
 			for j, l := range o.Lines {
 				lOrder, lPos, lSKU, lDeal = append(lOrder, o.ID), append(lPos, int32(j)), append(lSKU, l.SKUID), append(lDeal, l.DealID)
 				lQty, lUnit, lTotal, lTax = append(lQty, l.Quantity), append(lUnit, l.UnitPrice.Amount), append(lTotal, l.Total.Amount), append(lTax, l.Tax.Amount)
 			}
 		}
 		queue(step{"orders", -1, nil}, `INSERT INTO orders (id, buyer_id, shop_id, market, show_id, deal_id, currency,
-			subtotal, tax, shipping, total, state, pay_by, created_at, updated_at, idempotency_key)
+			subtotal, tax, shipping, total, state, pay_by, created_at, updated_at, idempotency_key, shipping_address)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 				$8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[],
-				$13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::text[])`,
-			ids, buyers, shops, mkts, shows, deals, curs, sub, tax, ship, total, states, payBy, created, updated, keys)
+				$13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::jsonb[])`,
+			ids, buyers, shops, mkts, shows, deals, curs, sub, tax, ship, total, states, payBy, created, updated, keys, addrs)
 		queue(step{"order lines", -1, nil}, `INSERT INTO order_lines (order_id, position, sku_id, quantity, unit_price, total, tax, deal_id)
 			SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])`,
 			lOrder, lPos, lSKU, lQty, lUnit, lTotal, lTax, lDeal)
@@ -420,21 +422,14 @@ func (db *DB) FindOrder(ctx context.Context, id string) (_ *hawker.Order, err er
 }
 
 func findOrder(ctx context.Context, q querier, id string) (*hawker.Order, error) {
-	var o hawker.Order
-	var currency, state string
-	err := q.QueryRow(ctx, `SELECT id, buyer_id, shop_id, market, show_id, deal_id, currency,
-		subtotal, tax, shipping, total, state, pay_by, created_at, updated_at, idempotency_key
-		FROM orders WHERE id = $1`, id).Scan(&o.ID, &o.BuyerID, &o.ShopID, &o.Market, &o.ShowID, &o.DealID, &currency,
-		&o.Subtotal.Amount, &o.Tax.Amount, &o.Shipping.Amount, &o.Total.Amount, &state, &o.PayBy, &o.CreatedAt, &o.UpdatedAt, &o.IdempotencyKey)
+	o, err := scanOrder(q.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, hawker.Errorf(hawker.ENOTFOUND, "No such order.")
 	}
 	if err != nil {
 		return nil, err
 	}
-	o.Subtotal.Currency, o.Tax.Currency, o.Shipping.Currency, o.Total.Currency = currency, currency, currency, currency
-	o.State = hawker.OrderState(state)
-	o.PayBy, o.CreatedAt, o.UpdatedAt = o.PayBy.UTC(), o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	currency := o.Total.Currency
 	rows, err := q.Query(ctx, `SELECT sku_id, quantity, unit_price, total, tax, deal_id
 		FROM order_lines WHERE order_id = $1 ORDER BY position`, id)
 	if err != nil {
@@ -449,7 +444,7 @@ func findOrder(ctx context.Context, q querier, id string) (*hawker.Order, error)
 		}
 		o.Lines = append(o.Lines, l)
 	}
-	return &o, rows.Err()
+	return o, rows.Err()
 }
 
 // DueSKUs implements inventory.Store, through the index on orders (state,

@@ -70,13 +70,17 @@ func (db *DB) UpdateShowState(ctx context.Context, id string, from []hawker.Show
 	return s, nil
 }
 
-// UpdateShow replaces the show's title, description, markets and
-// schedule. ENOTFOUND when there is no such show.
+// UpdateShow replaces the show's title, description, markets, schedule
+// and cover image. ENOTFOUND when there is no such show or image.
 func (db *DB) UpdateShow(ctx context.Context, s *hawker.Show) (err error) {
 	defer db.done("UpdateShow", time.Now(), &err)
-	tag, err := db.pool.Exec(ctx, `UPDATE shows SET title = $1, description = $2, markets = $3, scheduled_at = $4 WHERE id = $5`,
-		s.Title, s.Description, nonNilStrings(s.Markets), s.ScheduledAt, s.ID)
-	return checkAffected(tag, mapErr(err, "", ""), "show")
+	var cover *string
+	if s.CoverImageID != "" {
+		cover = &s.CoverImageID
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE shows SET title = $1, description = $2, markets = $3, scheduled_at = $4, cover_image_id = $5 WHERE id = $6`,
+		s.Title, s.Description, nonNilStrings(s.Markets), s.ScheduledAt, cover, s.ID)
+	return checkAffected(tag, mapErr(err, "", "cover image not found"), "show")
 }
 
 // FindShowLive returns the live data of the shows that have any.

@@ -259,8 +259,10 @@ func limit(p hawker.Page) int {
 	switch {
 	case p.Limit <= 0:
 		return hawker.DefaultPageLimit
-	case p.Limit > hawker.MaxPageLimit:
-		return hawker.MaxPageLimit
+	case p.Limit > hawker.MaxPageLimit+1:
+		// The API reads a page and one more row to learn whether a next
+		// page exists; a cap of MaxPageLimit hid the last cursor.
+		return hawker.MaxPageLimit + 1
 	}
 	return p.Limit
 }

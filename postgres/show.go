@@ -43,28 +43,34 @@ func (db *DB) FindImageByID(ctx context.Context, id string) (_ *hawker.Image, er
 // or the host does not exist; EINVALID for an unknown state.
 func (db *DB) CreateShow(ctx context.Context, s *hawker.Show) (err error) {
 	defer db.done("CreateShow", time.Now(), &err)
-	var host *string
+	var host, cover *string
 	if s.HostID != "" {
 		host = &s.HostID
 	}
+	if s.CoverImageID != "" {
+		cover = &s.CoverImageID
+	}
 	_, err = db.pool.Exec(ctx, `INSERT INTO shows
-		(id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		s.ID, s.ShopID, host, s.Title, s.Description, nonNilStrings(s.Markets), s.ScheduledAt, string(s.State), s.CreatedAt)
-	return mapErr(err, "show already exists", "shop or host not found")
+		(id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at, cover_image_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		s.ID, s.ShopID, host, s.Title, s.Description, nonNilStrings(s.Markets), s.ScheduledAt, string(s.State), s.CreatedAt, cover)
+	return mapErr(err, "show already exists", "shop, host or cover image not found")
 }
 
-const showColumns = `id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at`
+const showColumns = `id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at, cover_image_id`
 
 func scanShow(row pgx.Row) (*hawker.Show, error) {
 	var s hawker.Show
-	var host *string
+	var host, cover *string
 	var state string
-	if err := row.Scan(&s.ID, &s.ShopID, &host, &s.Title, &s.Description, &s.Markets, &s.ScheduledAt, &state, &s.CreatedAt); err != nil {
+	if err := row.Scan(&s.ID, &s.ShopID, &host, &s.Title, &s.Description, &s.Markets, &s.ScheduledAt, &state, &s.CreatedAt, &cover); err != nil {
 		return nil, err
 	}
 	if host != nil {
 		s.HostID = *host
+	}
+	if cover != nil {
+		s.CoverImageID = *cover
 	}
 	s.State = hawker.ShowState(state)
 	s.Markets = nonNilStrings(s.Markets)
@@ -72,13 +78,19 @@ func scanShow(row pgx.Row) (*hawker.Show, error) {
 	return &s, nil
 }
 
-// FindShowByID returns ENOTFOUND when there is no such show.
+// FindShowByID returns the show with its team; ENOTFOUND when there is
+// no such show.
 func (db *DB) FindShowByID(ctx context.Context, id string) (_ *hawker.Show, err error) {
 	defer db.done("FindShowByID", time.Now(), &err)
 	s, err := scanShow(db.pool.QueryRow(ctx, `SELECT `+showColumns+` FROM shows WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("show")
 	}
+	if err != nil {
+		return nil, err
+	}
+	// Every permission check of a show needs its team (show_team.go).
+	s.Team, err = db.FindShowTeam(ctx, id)
 	return s, err
 }
 

@@ -20,11 +20,18 @@
 //     removed ({id});
 //   - likes:{id} — likes ({total}); recovery gives the latest total.
 //
-// A show in rehearsal is visible to its shop's team and admins only
-// (permission denied, 103); unknown channels and shows are 102. Clients
-// never publish and never read history outside recovery. When a
+// A show in rehearsal is visible to its host, its own team (co-hosts and
+// moderators), its shop's team and admins only (permission denied, 103);
+// unknown channels and shows are 102. Clients never publish. When a
 // resubscribe reports it was recovering but did not recover (the history
 // expired), the client reloads the show from GET /api/v1/shows/{id}.
+//
+// Chat so far: a viewer who opens a show subscribes to chat:{id}, then
+// asks that channel's history for the newest publications (limit 50,
+// reverse) and shows those at or below the subscription's stream offset,
+// oldest first, before the live ones (offsets tell them apart). A reply
+// carries about [MaxChatHistory] messages; history is answered to a
+// channel's subscribers, on chat channels only (103 otherwise).
 //
 // RPCs: chat.send {"show_id","text"} → {"message":{…}} and like
 // {"show_id","count"} → {}. A refused call's error message is its code

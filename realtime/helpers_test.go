@@ -177,6 +177,7 @@ type client struct {
 
 // recorder keeps what one subscription received.
 type recorder struct {
+	sub          *centrifugego.Subscription
 	mu           sync.Mutex
 	events       []map[string]any
 	offsets      []uint64
@@ -329,7 +330,6 @@ func (r *recorder) position() centrifugego.StreamPosition {
 // which the race detector reports against Connect.
 func (cl *client) subscribeFrom(ch string, since *centrifugego.StreamPosition, wait bool) *recorder {
 	cl.t.Helper()
-	r := &recorder{}
 	cfg := centrifugego.SubscriptionConfig{
 		MinResubscribeDelay: 10 * time.Millisecond,
 		MaxResubscribeDelay: 50 * time.Millisecond,
@@ -342,6 +342,7 @@ func (cl *client) subscribeFrom(ch string, since *centrifugego.StreamPosition, w
 	if err != nil {
 		cl.t.Fatal(err)
 	}
+	r := &recorder{sub: sub}
 	sub.OnPublication(r.add)
 	sub.OnSubscribed(func(e centrifugego.SubscribedEvent) {
 		r.mu.Lock()

@@ -573,14 +573,17 @@ func TestClientsNeverPublish(t *testing.T) {
 	show := ts.store.addShow(hawker.ShowLive)
 	cl := connect(t, ts, ts.store.addUser("A"))
 	cl.subscribe(ChatChannel(show.ID), true)
+	cl.subscribe(ShowChannel(show.ID), true)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	data, _ := json.Marshal(messagesEvent{Type: "messages", Items: []hawker.ChatMessage{{Text: "fake"}}})
 	if _, err := cl.c.Publish(ctx, ChatChannel(show.ID), data); err == nil {
 		t.Fatal("a client published")
 	}
-	if _, err := cl.c.History(ctx, ChatChannel(show.ID)); err == nil {
-		t.Fatal("a client read history outside recovery")
+	// History is the chat's only (history_test.go): show events come back
+	// through recovery.
+	if _, err := cl.c.History(ctx, ShowChannel(show.ID)); err == nil {
+		t.Fatal("a client read a show channel's history outside recovery")
 	}
 }
 
@@ -814,6 +817,12 @@ func TestTwoNodesOverRedis(t *testing.T) {
 	waitFor(t, "recovered over Redis", func() bool { return len(lateChat.texts()) == 3 })
 	if got := lateChat.texts(); !slices.Equal(got, []string{"while away 0", "while away 1", "while away 2"}) {
 		t.Fatalf("recovered %q", got)
+	}
+	// A viewer who opens the show on node A loads the chat so far, sent
+	// on both nodes, from Redis.
+	opened := connect(t, a, nil).subscribe(ChatChannel(show.ID), true)
+	if got, want := loadChat(t, opened), []string{"hello from B", "while away 0", "while away 1", "while away 2"}; !slices.Equal(got, want) {
+		t.Fatalf("chat on join over Redis %q, want %q", got, want)
 	}
 
 	// Viewer counts are global: Ben watches on A, Fay on B.

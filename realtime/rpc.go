@@ -95,8 +95,8 @@ func decodeStrict(data []byte, v any) error {
 }
 
 // chatOpen reports whether the user may chat in the show now: when it is
-// live, and for the shop's team while it rehearses. Returns ENOTFOUND or
-// ESHOWNOTLIVE.
+// live, and for the show's and the shop's team while it rehearses. Returns
+// ENOTFOUND or ESHOWNOTLIVE.
 func (h *Hub) chatOpen(ctx context.Context, userID, showID string) (hawker.Show, error) {
 	if !hawker.ValidID(hawker.PrefixShow, showID) {
 		return hawker.Show{}, hawker.Errorf(hawker.ENOTFOUND, "no such show")
@@ -109,7 +109,7 @@ func (h *Hub) chatOpen(ctx context.Context, userID, showID string) (hawker.Show,
 	case hawker.ShowLive:
 		return show, nil
 	case hawker.ShowRehearsal:
-		team, err := h.onTeam(ctx, userID, show.ShopID)
+		team, err := h.onTeam(ctx, userID, &show)
 		if err != nil {
 			return show, err
 		}

@@ -31,7 +31,7 @@ var (
 )
 
 // Rows per multi-row INSERT. SQLite allows 32766 parameters per statement;
-// orders have 16 columns, so 512 rows stay well below. Shorter runs are cut
+// orders have 17 columns, so 512 rows stay well below. Shorter runs are cut
 // into powers of two, so that a handful of statement texts per table serve
 // every batch size and stay prepared.
 const insertChunk = 512
@@ -398,12 +398,12 @@ func commitBatch(ctx context.Context, tx *stx, b *inventory.Batch) error {
 	}
 
 	if err := insertRows(ctx, tx, `INSERT INTO orders (id, buyer_id, shop_id, market, show_id, deal_id, currency,
-		subtotal, tax, shipping, total, state, pay_by, created_at, updated_at, idempotency_key) VALUES `, 16, len(b.Orders),
+		subtotal, tax, shipping, total, state, pay_by, created_at, updated_at, idempotency_key, shipping_address) VALUES `, 17, len(b.Orders),
 		func(i int, args []any) []any {
 			o := b.Orders[i]
 			return append(args, o.ID, o.BuyerID, o.ShopID, o.Market, o.ShowID, o.DealID, o.Total.Currency,
 				o.Subtotal.Amount, o.Tax.Amount, o.Shipping.Amount, o.Total.Amount, string(o.State),
-				fmtTime(o.PayBy), fmtTime(o.CreatedAt), fmtTime(o.UpdatedAt), o.IdempotencyKey)
+				fmtTime(o.PayBy), fmtTime(o.CreatedAt), fmtTime(o.UpdatedAt), o.IdempotencyKey, addressText(o.ShippingAddress))
 		}); err != nil {
 		return staleIfUnique(err, "an order id is taken")
 	}
@@ -604,29 +604,14 @@ func (db *DB) FindOrder(ctx context.Context, id string) (_ *hawker.Order, err er
 }
 
 func findOrder(ctx context.Context, tx *stx, id string) (*hawker.Order, error) {
-	var o hawker.Order
-	var currency, state, payBy, created, updated string
-	err := tx.QueryRowContext(ctx, `SELECT id, buyer_id, shop_id, market, show_id, deal_id, currency,
-		subtotal, tax, shipping, total, state, pay_by, created_at, updated_at, idempotency_key
-		FROM orders WHERE id = ?`, id).Scan(&o.ID, &o.BuyerID, &o.ShopID, &o.Market, &o.ShowID, &o.DealID, &currency,
-		&o.Subtotal.Amount, &o.Tax.Amount, &o.Shipping.Amount, &o.Total.Amount, &state, &payBy, &created, &updated, &o.IdempotencyKey)
+	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, hawker.Errorf(hawker.ENOTFOUND, "No such order.")
 	}
 	if err != nil {
 		return nil, err
 	}
-	o.Subtotal.Currency, o.Tax.Currency, o.Shipping.Currency, o.Total.Currency = currency, currency, currency, currency
-	o.State = hawker.OrderState(state)
-	if o.PayBy, err = parseTime(payBy); err != nil {
-		return nil, err
-	}
-	if o.CreatedAt, err = parseTime(created); err != nil {
-		return nil, err
-	}
-	if o.UpdatedAt, err = parseTime(updated); err != nil {
-		return nil, err
-	}
+	currency := o.Total.Currency
 	rows, err := tx.QueryContext(ctx, `SELECT sku_id, quantity, unit_price, total, tax, deal_id
 		FROM order_lines WHERE order_id = ? ORDER BY position`, id)
 	if err != nil {
@@ -641,7 +626,7 @@ func findOrder(ctx context.Context, tx *stx, id string) (*hawker.Order, error) {
 		}
 		o.Lines = append(o.Lines, l)
 	}
-	return &o, rows.Err()
+	return o, rows.Err()
 }
 
 // DueSKUs implements inventory.Store, through the index on orders (state,

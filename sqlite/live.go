@@ -73,18 +73,22 @@ func (db *DB) UpdateShowState(ctx context.Context, id string, from []hawker.Show
 	return s, nil
 }
 
-// UpdateShow replaces the show's title, description, markets and
-// schedule. ENOTFOUND when there is no such show.
+// UpdateShow replaces the show's title, description, markets, schedule
+// and cover image. ENOTFOUND when there is no such show or image.
 func (db *DB) UpdateShow(ctx context.Context, s *hawker.Show) (err error) {
 	defer db.done("UpdateShow", time.Now(), &err)
 	markets, err := json.Marshal(liveNonNil(s.Markets))
 	if err != nil {
 		return err
 	}
-	res, err := db.write.ExecContext(ctx, `UPDATE shows SET title = ?, description = ?, markets = ?, scheduled_at = ? WHERE id = ?`,
-		s.Title, s.Description, string(markets), fmtTimePtr(s.ScheduledAt), s.ID)
+	var cover any
+	if s.CoverImageID != "" {
+		cover = s.CoverImageID
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE shows SET title = ?, description = ?, markets = ?, scheduled_at = ?, cover_image_id = ? WHERE id = ?`,
+		s.Title, s.Description, string(markets), fmtTimePtr(s.ScheduledAt), cover, s.ID)
 	if err != nil {
-		return mapErr(err, "", "")
+		return mapErr(err, "", "cover image not found")
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err

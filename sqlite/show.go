@@ -47,27 +47,30 @@ func (db *DB) CreateShow(ctx context.Context, s *hawker.Show) (err error) {
 	if err != nil {
 		return err
 	}
-	var host any
+	var host, cover any
 	if s.HostID != "" {
 		host = s.HostID
 	}
+	if s.CoverImageID != "" {
+		cover = s.CoverImageID
+	}
 	_, err = db.write.ExecContext(ctx, `INSERT INTO shows
-		(id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.ID, s.ShopID, host, s.Title, s.Description, markets, fmtTimePtr(s.ScheduledAt), string(s.State), fmtTime(s.CreatedAt))
-	return mapErr(err, "show already exists", "shop or host not found")
+		(id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at, cover_image_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.ShopID, host, s.Title, s.Description, markets, fmtTimePtr(s.ScheduledAt), string(s.State), fmtTime(s.CreatedAt), cover)
+	return mapErr(err, "show already exists", "shop, host or cover image not found")
 }
 
-const showColumns = `id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at`
+const showColumns = `id, shop_id, host_id, title, description, markets, scheduled_at, state, created_at, cover_image_id`
 
 func scanShow(row interface{ Scan(...any) error }) (*hawker.Show, error) {
 	var s hawker.Show
-	var host, scheduled sql.NullString
+	var host, scheduled, cover sql.NullString
 	var markets, created string
-	if err := row.Scan(&s.ID, &s.ShopID, &host, &s.Title, &s.Description, &markets, &scheduled, &s.State, &created); err != nil {
+	if err := row.Scan(&s.ID, &s.ShopID, &host, &s.Title, &s.Description, &markets, &scheduled, &s.State, &created, &cover); err != nil {
 		return nil, err
 	}
-	s.HostID = host.String
+	s.HostID, s.CoverImageID = host.String, cover.String
 	if err := json.Unmarshal([]byte(markets), &s.Markets); err != nil {
 		return nil, err
 	}
@@ -80,13 +83,19 @@ func scanShow(row interface{ Scan(...any) error }) (*hawker.Show, error) {
 	return &s, err
 }
 
-// FindShowByID returns ENOTFOUND when there is no such show.
+// FindShowByID returns the show with its team; ENOTFOUND when there is
+// no such show.
 func (db *DB) FindShowByID(ctx context.Context, id string) (_ *hawker.Show, err error) {
 	defer db.done("FindShowByID", time.Now(), &err)
 	s, err := scanShow(db.readRow(ctx, `SELECT `+showColumns+` FROM shows WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("show")
 	}
+	if err != nil {
+		return nil, err
+	}
+	// Every permission check of a show needs its team (show_team.go).
+	s.Team, err = db.FindShowTeam(ctx, id)
 	return s, err
 }
 

@@ -30,6 +30,12 @@ programs:
            pion WHEP viewers: forwarding rate, loss, latency, SFU cost
   fanout   N WebSocket viewers of one live show's chat: delivery rate,
            latency, exactly-once delivery, memory per connection
+  flashsale C clients buy out one SKU of N units through POST
+           /api/v1/orders: durable orders/s, latency, 429s, CPU, no
+           oversell, no lost order; --compare groupcommit with rowlock
+  crash    a flash sale against a server killed with SIGKILL at random
+           moments and restarted: every acknowledged order kept, nothing
+           oversold, replays equal
 
 Run "hawker bench <program> -h" for its flags.
 `
@@ -59,6 +65,10 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return runBenchMedia(ctx, args[1:], stdout, stderr)
 	case "fanout":
 		return runBenchFanout(ctx, args[1:], stdout, stderr)
+	case "flashsale":
+		return runBenchFlashsale(ctx, args[1:], stdout, stderr)
+	case "crash":
+		return runBenchCrash(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, benchUsage)
 		return nil
@@ -87,6 +97,8 @@ func runBenchServer(ctx context.Context, args []string, stdout, stderr io.Writer
 		return serveBenchMedia(ctx, args[1:], stdout, stderr)
 	case "fanout":
 		return serveBenchFanout(ctx, args[1:], stdout, stderr)
+	case "serve": // hawker serve with the bench routes (flashsale, crash)
+		return serveBench(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("bench-server: unknown program %q", args[0])
 }

@@ -13,7 +13,10 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +47,9 @@ type fanoutInfo struct {
 	Show         string   `json:"show"`
 	ViewerToken  string   `json:"viewer_token"`
 	SenderTokens []string `json:"sender_tokens"`
+	// ProfileURL, with --cpuprofile, starts the server's CPU profile:
+	// POST it with ?seconds=N; it answers when the profile is written.
+	ProfileURL string `json:"profile_url,omitempty"`
 }
 
 // benchStore is the realtime store of the fan-out server: one live show,
@@ -87,9 +93,10 @@ var _ realtime.ModerationLoader = (*benchStore)(nil)
 func serveBenchFanout(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench-server fanout", flag.ContinueOnError)
 	coalesce := fs.Duration("coalesce", realtime.DefaultChatCoalesce, "chat coalescing interval (0 = none)")
-	writeDelay := fs.Duration("write-delay", 0, "centrifuge WriteDelay per connection")
+	writeDelay := fs.Duration("write-delay", defaultRealtimeWriteDelay, "centrifuge WriteDelay per connection")
 	redisURL := fs.String("redis-url", "", "Redis broker")
 	senders := fs.Int("senders", 1, "chat senders to make tokens for")
+	cpuProfile := fs.String("cpuprofile", "", "file the CPU profile goes to when the bench asks for it")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -125,6 +132,10 @@ func serveBenchFanout(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	mux := http.NewServeMux()
 	mux.Handle(websocketPath, hub.Handler())
+	if *cpuProfile != "" {
+		mux.Handle("POST /bench/cpuprofile", cpuProfileHandler(*cpuProfile))
+		info.ProfileURL = "http://" + ln.Addr().String() + "/bench/cpuprofile"
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	info.URL = "ws://" + ln.Addr().String() + websocketPath
@@ -149,6 +160,7 @@ type fanoutFlags struct {
 	maxP99     time.Duration
 	realPct    float64
 	senders    int
+	cpuProfile string
 }
 
 func runBenchFanout(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -158,11 +170,12 @@ func runBenchFanout(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.Float64Var(&f.chatRate, "chat-rate", 20, "chat messages per second, sent through the chat.send RPC")
 	fs.DurationVar(&f.duration, "duration", 30*time.Second, "how long chat is sent")
 	fs.DurationVar(&f.coalesce, "coalesce", realtime.DefaultChatCoalesce, "server chat coalescing interval (0 = one publication per message)")
-	fs.DurationVar(&f.writeDelay, "write-delay", 0, "server centrifuge WriteDelay: frames gathered per connection")
+	fs.DurationVar(&f.writeDelay, "write-delay", defaultRealtimeWriteDelay, "server centrifuge WriteDelay: frames gathered per connection, as serve's --realtime-write-delay")
 	fs.StringVar(&f.redisURL, "redis-url", "", "use the Redis broker at this URL (redis://127.0.0.1:6379/0)")
 	fs.DurationVar(&f.maxP99, "max-p99", 0, "fail above this p99 send → receive latency (default 400ms coalesced, 250ms uncoalesced)")
 	fs.Float64Var(&f.realPct, "real-clients", 1, "percent of viewers that are real centrifuge-go clients (the rest are lean frame readers)")
 	fs.IntVar(&f.senders, "senders", 0, "logged-in chat senders (default: one per 5 msg/s)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write the server's CPU profile over the sending window to this file (go tool pprof)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -269,6 +282,13 @@ func fanoutOnce(ctx context.Context, f fanoutFlags, stdout, stderr io.Writer) ([
 	if f.redisURL != "" {
 		childArgs = append(childArgs, "--redis-url", f.redisURL)
 	}
+	if f.cpuProfile != "" {
+		abs, err := filepath.Abs(f.cpuProfile)
+		if err != nil {
+			return nil, err
+		}
+		childArgs = append(childArgs, "--cpuprofile", abs)
+	}
 	var info fanoutInfo
 	child, err := startBenchChild(ctx, "fanout", childArgs, stderr, &info)
 	if err != nil {
@@ -369,6 +389,12 @@ func fanoutOnce(ctx context.Context, f fanoutFlags, stdout, stderr io.Writer) ([
 		}
 		return
 	}
+	profiled := make(chan error, 1)
+	if info.ProfileURL != "" {
+		go func() { profiled <- fetchProfile(ctx, info.ProfileURL, f.duration) }()
+	} else {
+		profiled <- nil
+	}
 	srv0, gen0 := childUsage(child.pid()), selfUsage()
 	frames0, msgs0 := sumCounts()
 	sendCtx, stopSend := context.WithTimeout(ctx, f.duration)
@@ -424,6 +450,11 @@ func fanoutOnce(ctx context.Context, f fanoutFlags, stdout, stderr io.Writer) ([
 	<-sendCtx.Done()
 	stopSend()
 	sg.Wait()
+	if err := <-profiled; err != nil {
+		fmt.Fprintf(stderr, "bench: server CPU profile: %v\n", err)
+	} else if f.cpuProfile != "" {
+		fmt.Fprintf(stdout, "server CPU profile of the sending window: %s\n", f.cpuProfile)
+	}
 	srv1, gen1 := childUsage(child.pid()), selfUsage()
 	frames1, msgs1 := sumCounts()
 	window := srv1.at.Sub(srv0.at)
@@ -454,6 +485,7 @@ func fanoutOnce(ctx context.Context, f fanoutFlags, stdout, stderr io.Writer) ([
 		}
 	}
 	end := childUsage(child.pid())
+	framesEnd, msgsEnd := sumCounts()
 	stopReaders()
 	for _, c := range closers {
 		c()
@@ -497,6 +529,14 @@ func fanoutOnce(ctx context.Context, f fanoutFlags, stdout, stderr io.Writer) ([
 	fmt.Fprintf(stdout, "server RSS: %s MiB (%s MiB before viewers): %.1f KB per connection\n", mib(end.rss), mib(base.rss), perConn)
 	fmt.Fprintf(stdout, "CPU: server %.2f cores, generator %.2f cores (%d CPUs; load average now %s)\n",
 		cores(srv0, srv1), cores(gen0, gen1), runtime.NumCPU(), loadAverage())
+	// The server's CPU time for the work, from the first send to the end
+	// of the drain: unlike cores, it does not shrink when other processes
+	// take the CPU and delivery falls behind.
+	if msgsEnd > msgs0 && framesEnd > frames0 {
+		work := end.cpu - srv0.cpu
+		fmt.Fprintf(stdout, "server CPU per delivery: %.2f µs per message, %.1f µs per frame (%.1f CPU s sending and draining)\n",
+			float64(work.Microseconds())/float64(msgsEnd-msgs0), float64(work.Microseconds())/float64(framesEnd-frames0), work.Seconds())
+	}
 	fmt.Fprintf(stdout, "lost: %d messages (%d viewers short; not received %.0fs after the last send), duplicated: %d\n",
 		lost, short, (f.coalesce + fanoutDrainTimeout).Seconds(), dups)
 
@@ -648,4 +688,57 @@ func leanRead(ctx context.Context, conn *websocket.Conn, v *fanoutViewer, lat *l
 			}
 		}
 	}
+}
+
+// cpuProfileHandler profiles the bench server's CPU for ?seconds=N into
+// path (one profile at a time) and answers when the file is written.
+func cpuProfileHandler(path string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secs, err := strconv.Atoi(r.URL.Query().Get("seconds"))
+		if err != nil || secs < 1 || secs > int(benchMaxDuration.Seconds()) {
+			http.Error(w, "seconds: 1 to the bench's longest duration", http.StatusBadRequest)
+			return
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		t := time.NewTimer(time.Duration(secs) * time.Second)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// fetchProfile asks the bench server for a CPU profile of the next d.
+func fetchProfile(ctx context.Context, url string, d time.Duration) error {
+	secs := max(1, int(d.Round(time.Second).Seconds()))
+	req, err := http.NewRequestWithContext(ctx, "POST", url+"?seconds="+strconv.Itoa(secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(b))
+	}
+	return nil
 }

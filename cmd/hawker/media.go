@@ -33,6 +33,8 @@ type mediaOptions struct {
 	publicIPs string // comma list
 	udpPort   int
 	grace     time.Duration
+	ice       iceOptions    // --ice-servers, TURN, --tcp-port, --server-stun (media_ice.go)
+	rec       recordOptions // --hls, --record, --recordings-max-* (media_record.go)
 }
 
 // startMedia builds the embedded SFU. Publishing needs the show's stream
@@ -40,8 +42,9 @@ type mediaOptions struct {
 // (checked with the API's credentials). With --go-live=auto a publisher's
 // media makes a scheduled or rehearsing show live; a show whose publisher
 // stays gone for the grace period ends. State changes are announced on the
-// realtime hub.
-func startMedia(ctx context.Context, db hawker.Store, hub *realtime.Hub, api *hawkerhttp.Server, log *slog.Logger, o mediaOptions) (*media.Server, error) {
+// realtime hub. A live show's media is recorded by rec (nil: not
+// recorded), from its publisher's start until the show ends.
+func startMedia(ctx context.Context, db hawker.Store, hub *realtime.Hub, api *hawkerhttp.Server, log *slog.Logger, o mediaOptions, rec *media.Recorder) (*media.Server, error) {
 	if o.goLive != "auto" && o.goLive != "manual" {
 		return nil, fmt.Errorf("--go-live must be auto or manual, not %q", o.goLive)
 	}
@@ -55,6 +58,9 @@ func startMedia(ctx context.Context, db hawker.Store, hub *realtime.Hub, api *ha
 		}
 	}
 	cfg.ICE.UDPPort = o.udpPort
+	if err := o.ice.apply(&cfg.ICE); err != nil {
+		return nil, err
+	}
 	bg := context.WithoutCancel(ctx)
 
 	// changeState moves the show and announces it; ESTATE (already
@@ -122,16 +128,23 @@ func startMedia(ctx context.Context, db hawker.Store, hub *realtime.Hub, api *ha
 			if o.goLive == "auto" {
 				changeState(showID, hawker.ShowLive, hawker.ShowScheduled, hawker.ShowRehearsal)
 			}
+			hctx, cancel := context.WithTimeout(bg, hookTimeout)
+			defer cancel()
+			recordIfLive(hctx, rec, db, showID, log)
 		},
 		PublisherGone: func(showID string) {
 			if changeState(showID, hawker.ShowEnded, hawker.ShowLive) {
 				srv.CloseShow(showID)
+				finishRecording(rec, showID)
 			}
 		},
 	}
 	srv, err := media.New(cfg, hooks)
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
+	}
+	if rec != nil {
+		rec.Attach(srv)
 	}
 	log.Info("media ready", "whip", whipPath, "whep", whepPath, "go_live", o.goLive,
 		"public_ips", len(cfg.ICE.PublicIPs), "udp_port", cfg.ICE.UDPPort, "publisher_grace", o.grace)
@@ -153,7 +166,15 @@ func registerMediaFlags(fs *flag.FlagSet, getenv func(string) string) (o *mediaO
 	fs.StringVar(&o.publicIPs, "public-ip", getenv("HAWKER_PUBLIC_IP"), "comma-separated public addresses announced in ICE candidates instead of the host's own (NAT 1:1, cloud VMs) (env HAWKER_PUBLIC_IP)")
 	udp := fs.String("udp-port", getenv("HAWKER_UDP_PORT"), "one UDP port for all WebRTC peers (one firewall rule); empty or 0: an ephemeral port per peer (env HAWKER_UDP_PORT)")
 	grace := fs.String("publisher-grace", envOr(getenv, "HAWKER_PUBLISHER_GRACE", media.DefaultGracePeriod.String()), "how long a live show may lack its publisher before it ends (env HAWKER_PUBLISHER_GRACE)")
+	parseICE := registerICEFlags(fs, getenv, &o.ice)
+	parseRec := registerRecordFlags(fs, getenv, &o.rec)
 	return o, func() error {
+		if err := parseICE(); err != nil {
+			return err
+		}
+		if err := parseRec(); err != nil {
+			return err
+		}
 		if *udp != "" {
 			n, err := strconv.Atoi(*udp)
 			if err != nil || n < 0 || n > 65535 {

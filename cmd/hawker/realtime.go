@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"hawker"
 	"hawker/realtime"
@@ -22,15 +24,60 @@ const websocketPath = "/connection/websocket"
 // realtimeKeyFile holds the generated token secret in the data dir.
 const realtimeKeyFile = "realtime.key"
 
+// Realtime write delay (--realtime-write-delay): how long each
+// connection gathers frames before one write. The write(2) per frame is
+// what fan-out costs (STACK.md); measured with `hawker bench fanout`
+// (2,000 viewers, 20 chat messages/s, see the issue's closing note), 25 ms
+// cost a coalesced chat little p99 latency and kept an uncoalesced one's
+// writes batched. Centrifuge's own default is 0.
+const (
+	defaultRealtimeWriteDelay = 25 * time.Millisecond
+	// maxRealtimeWriteDelay: beyond it viewers would notice the delay,
+	// and one connection's throughput (16 messages per write) would fall
+	// under a busy show's.
+	maxRealtimeWriteDelay = time.Second
+)
+
+// realtimeOptions are serve's tuning of the hub (flags beside the
+// origins, Redis URL and secret).
+type realtimeOptions struct {
+	writeDelay time.Duration
+}
+
+// registerRealtimeFlags adds the realtime tuning flags; parse checks them
+// once the flags are parsed.
+func registerRealtimeFlags(fs *flag.FlagSet, getenv func(string) string) (o *realtimeOptions, parse func() error) {
+	o = &realtimeOptions{}
+	delay := fs.String("realtime-write-delay", envOr(getenv, "HAWKER_REALTIME_WRITE_DELAY", defaultRealtimeWriteDelay.String()),
+		"how long each realtime connection gathers frames before writing them at once: fewer system calls per viewer for busy shows, at the cost of up to this much latency; 0 writes every frame at once; at most 1s (env HAWKER_REALTIME_WRITE_DELAY)")
+	return o, func() error {
+		d, err := time.ParseDuration(*delay)
+		if err != nil || d < 0 || d > maxRealtimeWriteDelay {
+			return fmt.Errorf("--realtime-write-delay must be a duration from 0 to %v (e.g. 25ms), not %q", maxRealtimeWriteDelay, *delay)
+		}
+		o.writeDelay = d
+		return nil
+	}
+}
+
+// apply sets the options on a hub's configuration.
+func (o *realtimeOptions) apply(cfg *realtime.Config) {
+	cfg.WriteDelay = o.writeDelay
+}
+
 // startRealtime builds the realtime hub over the store (which also keeps
 // its moderation settings, mutes and audit log) and loads the markets'
-// blocked words. The secret is never logged.
-func startRealtime(ctx context.Context, db hawker.Store, log *slog.Logger, dataDir, secret, origins, redisURL string) (*realtime.Hub, error) {
+// blocked words; tune, when given, adjusts the configuration (serve's
+// realtimeOptions.apply). The secret is never logged.
+func startRealtime(ctx context.Context, db hawker.Store, log *slog.Logger, dataDir, secret, origins, redisURL string, tune ...func(*realtime.Config)) (*realtime.Hub, error) {
 	key, err := realtimeSecret(dataDir, secret)
 	if err != nil {
 		return nil, err
 	}
 	cfg := realtime.DefaultConfig(key)
+	for _, fn := range tune {
+		fn(&cfg)
+	}
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
@@ -57,7 +104,7 @@ func startRealtime(ctx context.Context, db hawker.Store, log *slog.Logger, dataD
 	if cfg.RedisURL != "" {
 		broker = "redis"
 	}
-	log.Info("realtime ready", "path", websocketPath, "broker", broker, "allowed_origins", len(cfg.AllowedOrigins))
+	log.Info("realtime ready", "path", websocketPath, "broker", broker, "allowed_origins", len(cfg.AllowedOrigins), "write_delay", cfg.WriteDelay)
 	return hub, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	centrifugego "github.com/centrifugal/centrifuge-go"
+
+	"hawker/realtime"
 )
 
 // call sends a JSON request and decodes a JSON answer, failing the test
@@ -115,6 +118,9 @@ func TestServeRealtime(t *testing.T) {
 			}
 			if !strings.Contains(s.stderr.String(), wantBroker) {
 				t.Errorf("log does not say %s:\n%s", wantBroker, s.stderr)
+			}
+			if want := "write_delay=" + defaultRealtimeWriteDelay.String(); !strings.Contains(s.stderr.String(), want) {
+				t.Errorf("log does not say %s:\n%s", want, s.stderr)
 			}
 
 			// The token secret is made once and kept private.
@@ -268,6 +274,67 @@ func TestServeRealtime(t *testing.T) {
 			call(t, "GET", s2.url+"/api/v1/shows/"+showID+"/moderation", moderator, nil, 200, &mod)
 			if len(mod.Muted) != 1 || mod.Muted[0] != me.User.ID || len(mod.Audit.Items) != 1 || mod.Audit.Items[0].Action != "mute" {
 				t.Errorf("moderation after restart: %+v", mod)
+			}
+		})
+	}
+}
+
+// TestRealtimeWriteDelayFlag: --realtime-write-delay takes a duration from
+// 0 to 1s, from the flag or HAWKER_REALTIME_WRITE_DELAY (the flag wins),
+// defaulting to defaultRealtimeWriteDelay; serve refuses anything else
+// before it opens the store.
+func TestRealtimeWriteDelayFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name, env string
+		args      []string
+		want      time.Duration
+		bad       bool
+	}{
+		{name: "default", want: defaultRealtimeWriteDelay},
+		{name: "flag", args: []string{"--realtime-write-delay", "50ms"}, want: 50 * time.Millisecond},
+		{name: "off", args: []string{"--realtime-write-delay", "0"}, want: 0},
+		{name: "env", env: "100ms", want: 100 * time.Millisecond},
+		{name: "flag wins", env: "100ms", args: []string{"--realtime-write-delay=10ms"}, want: 10 * time.Millisecond},
+		{name: "negative", args: []string{"--realtime-write-delay", "-1ms"}, bad: true},
+		{name: "too long", args: []string{"--realtime-write-delay", "2s"}, bad: true},
+		{name: "no unit", args: []string{"--realtime-write-delay", "25"}, bad: true},
+		{name: "bad env", env: "soon", bad: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := func(k string) string {
+				if k == "HAWKER_REALTIME_WRITE_DELAY" {
+					return tc.env
+				}
+				return ""
+			}
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			o, parse := registerRealtimeFlags(fs, getenv)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			err := parse()
+			if tc.bad {
+				if err == nil || !strings.Contains(err.Error(), "--realtime-write-delay") {
+					t.Fatalf("parse = %v, want an error naming the flag", err)
+				}
+				// serve says so before it touches the data dir.
+				dir := filepath.Join(t.TempDir(), "data")
+				err := runServe(t.Context(), append([]string{"--data", dir}, tc.args...), getenv, io.Discard, io.Discard)
+				if err == nil || !strings.Contains(err.Error(), "--realtime-write-delay") {
+					t.Errorf("serve = %v, want the flag's error", err)
+				}
+				if _, statErr := os.Stat(dir); statErr == nil {
+					t.Errorf("serve made the data dir before refusing the flag")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cfg realtime.Config
+			o.apply(&cfg)
+			if cfg.WriteDelay != tc.want {
+				t.Errorf("WriteDelay = %v, want %v", cfg.WriteDelay, tc.want)
 			}
 		})
 	}

@@ -20,7 +20,9 @@ commands:
   serve                 run the platform (API, realtime, media, web UI)
   migrate up|status     apply or list database migrations
   admin create-key      create an API key (--role admin --name NAME)
-  bench media|fanout    self-checking load programs (loopback)
+  audit                 check the stock invariants of every SKU and deal
+  bench media|fanout|flashsale|crash
+                        self-checking load programs (loopback)
   version               print the version
 
 Run "hawker <command> -h" for a command's flags.
@@ -50,6 +52,8 @@ func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, rest, getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "bench-server": // hidden: the server side of a bench, started by it

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 	"hawker/fsblob"
 	hawkerhttp "hawker/http"
 	"hawker/inventory"
+	"hawker/live"
 	"hawker/market"
 	"hawker/web"
 )
@@ -32,6 +34,12 @@ const (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return serve(ctx, args, getenv, stdout, stderr, nil)
+}
+
+// serve is `hawker serve`; mount, when not nil, adds routes beside the API
+// (the hidden routes of the bench server, `bench-server serve`).
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, mount func(*http.ServeMux)) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs, getenv)
@@ -43,9 +51,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	allowedOrigins := fs.String("allowed-origins", getenv("HAWKER_ALLOWED_ORIGINS"), "comma-separated browser origins (https://shop.example) allowed to open the realtime WebSocket besides the server's own; empty allows localhost on the server's port (env HAWKER_ALLOWED_ORIGINS)")
 	redisURL := fs.String("redis-url", getenv("HAWKER_REDIS_URL"), "redis://host:6379/0 to share realtime channels, history and presence between nodes; empty keeps them in this process (env HAWKER_REDIS_URL)")
 	realtimeSecret := fs.String("realtime-secret", getenv("HAWKER_REALTIME_SECRET"), "key (32+ bytes) signing realtime connection tokens, the same on every node; empty keeps a generated one in <data>/realtime.key (env HAWKER_REALTIME_SECRET, preferred over the flag)")
+	rtOpts, parseRealtime := registerRealtimeFlags(fs, getenv)
 	mediaOpts, parseMedia := registerMediaFlags(fs, getenv)
+	lkOpts := registerLiveKitFlags(fs, getenv)
+	payOpts := registerPaymentFlags(fs, getenv)
 	engineKind := fs.String("inventory", envOr(getenv, "HAWKER_INVENTORY", "groupcommit"), "inventory engine: groupcommit (owner per SKU, one commit per batch) or rowlock (one transaction per order; the reference design, for comparison) (env HAWKER_INVENTORY)")
+	inventoryQueue := fs.String("inventory-queue", getenv("HAWKER_INVENTORY_QUEUE"), "requests each SKU's owner may queue before answering 429 busy (groupcommit); empty or 0 for the engine's default (env HAWKER_INVENTORY_QUEUE)")
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := parseRealtime(); err != nil {
 		return err
 	}
 	if err := parseMedia(); err != nil {
@@ -53,6 +68,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if *engineKind != "groupcommit" && *engineKind != "rowlock" {
 		return fmt.Errorf("--inventory must be groupcommit or rowlock, not %q", *engineKind)
+	}
+	queueSize := 0
+	if *inventoryQueue != "" {
+		n, err := strconv.Atoi(*inventoryQueue)
+		if err != nil || n < 0 {
+			return fmt.Errorf("--inventory-queue must be a count (0 for the default), not %q", *inventoryQueue)
+		}
+		queueSize = n
 	}
 	log, err := sf.logger(stderr)
 	if err != nil {
@@ -83,7 +106,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	hub, err := startRealtime(ctx, db, log, sf.dataDir, *realtimeSecret, *allowedOrigins, *redisURL)
+	// Recordings: fed by the hub (timelines) and the SFU, served by the
+	// API; closed after the SFU (defers run last-in first-out).
+	rec, err := openRecorder(sf.dataDir, mediaOpts.rec, log)
+	if err != nil {
+		return err
+	}
+	defer closeRecorder(rec, log)
+
+	hub, err := startRealtime(ctx, db, log, sf.dataDir, *realtimeSecret, *allowedOrigins, *redisURL, rtOpts.apply, recorderEvents(rec))
 	if err != nil {
 		return err
 	}
@@ -91,7 +122,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The hub stops before the store closes (defers run last-in first-out).
 	defer closeRealtime(context.WithoutCancel(ctx), hub, log)
 
-	engine, orders, err := startInventory(db, *engineKind, markets, log)
+	// Deals, stock and purchases for viewers: fed by the engine and the
+	// API, it stops after the engine and before the hub (defers run
+	// last-in first-out).
+	lv, err := startLive(ctx, db, hub, log)
+	if err != nil {
+		return err
+	}
+	defer lv.Close()
+
+	engine, orders, err := startInventory(db, *engineKind, queueSize, markets, log, lv)
 	if err != nil {
 		return err
 	}
@@ -99,6 +139,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// busy); this one covers early returns. It stops before the store
 	// closes (defers run last-in first-out).
 	defer engine.Close()
+	defer startHousekeeping(ctx, db, log)()
+	// Payments confirm orders with the engine: their reconcile loop stops
+	// before it (defers run last-in first-out).
+	pay, err := startPayments(ctx, db, engine, markets, log, *payOpts)
+	if err != nil {
+		return err
+	}
+	defer pay.stop()
+
+	// With --livekit-url shows' video goes through LiveKit rooms.
+	lk, err := startLiveKit(*lkOpts, db, log)
+	if err != nil {
+		return err
+	}
+	defer closeLiveKit(lk)
+	showMedia, err := showMediaInfo(mediaOpts, lk, false)
+	if err != nil {
+		return err
+	}
 
 	api, err := hawkerhttp.NewServer(log, db, markets, blobs, hawkerhttp.Config{
 		AuthRate:   *authRate,
@@ -106,16 +165,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Version:    hawker.Version,
 		Registry:   reg,
 		Pages:      web.Handler(),
-		Realtime:   hub,
-		Checkout:   engine,
+		Realtime:   withLiveKitRooms(hub, lk),
+		Checkout:   pay.checkout(engine),
 		Orders:     orders,
+		Payments:   pay.api(),
+		Deals:      lv,
+		Media:      showMedia,
+		Replays:    replaysFor(rec),
 	})
 	if err != nil {
 		return err
 	}
 	defer api.Close()
 
-	sfu, err := startMedia(ctx, db, hub, api, log, *mediaOpts)
+	sfu, err := startMedia(ctx, db, hub, api, log, *mediaOpts, rec)
 	if err != nil {
 		return err
 	}
@@ -130,6 +193,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	root.Handle(websocketPath, hub.Handler())
 	root.Handle(whipPath, sfu.WHIPHandler())
 	root.Handle(whepPath, sfu.WHEPHandler())
+	root.Handle(hlsPath, hlsHandler(sfu, mediaOpts.rec))
+	if mount != nil {
+		mount(root)
+	}
 	root.Handle("/", api)
 
 	ln, err := net.Listen("tcp", *addr)
@@ -165,10 +232,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// for: close them (and their hooks) before the hub and the store.
 	closeMedia(sfu, log)
 	// WebSockets are hijacked connections Shutdown does not wait for: the
-	// hub disconnects them, before the store closes.
+	// hub disconnects them, before the store closes. Nothing announces
+	// on it any more.
+	lv.Close()
 	closeRealtime(sctx, hub, log)
 	// Every order request has been answered: stop the engine's owners and
 	// janitor before the store closes.
+	pay.stop()
 	if err := engine.Close(); err != nil {
 		log.Warn("inventory engine close", "err", err)
 	}
@@ -182,21 +252,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 // startInventory starts the inventory engine of the kind over the store
 // (both the SQLite and the PostgreSQL store implement the engines' store
 // interfaces) and returns it with the store's order reader.
-func startInventory(db hawker.Store, kind string, markets hawker.Markets, log *slog.Logger) (inventory.Engine, hawkerhttp.OrderFinder, error) {
-	cfg := inventory.Config{Markets: markets, Logger: log}
+func startInventory(db hawker.Store, kind string, queueSize int, markets hawker.Markets, log *slog.Logger, lv *live.Events) (inventory.Engine, hawkerhttp.OrderFinder, error) {
+	cfg := inventory.Config{Markets: markets, Logger: log, QueueSize: queueSize}
+	liveHooks(&cfg, lv)
+	orders, ok := db.(hawkerhttp.OrderFinder)
+	if !ok {
+		return nil, nil, fmt.Errorf("the %T store cannot read orders", db)
+	}
 	switch kind {
 	case "groupcommit":
 		st, ok := db.(inventory.Store)
 		if !ok {
 			return nil, nil, fmt.Errorf("--inventory=groupcommit: the %T store has no inventory support", db)
 		}
-		return inventory.New(st, cfg), st, nil
+		return inventory.New(st, cfg), orders, nil
 	case "rowlock":
 		st, ok := db.(inventory.RowLockStore)
 		if !ok {
 			return nil, nil, fmt.Errorf("--inventory=rowlock: the %T store has no row-lock support", db)
 		}
-		return inventory.NewRowLock(st, cfg), st, nil
+		return inventory.NewRowLock(st, cfg), orders, nil
 	}
 	return nil, nil, fmt.Errorf("--inventory must be groupcommit or rowlock, not %q", kind)
 }

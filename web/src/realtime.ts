@@ -76,8 +76,37 @@ export async function connectShow(showID: string, h: Handlers): Promise<ShowConn
     sub.on("publication", (ctx) => on(ctx.data));
     sub.subscribe();
   };
+  // The chat opens with its recent messages: after subscribing, the last
+  // 50 up to the subscription's position come from the channel's history
+  // (oldest first), and live publications that arrive meanwhile wait
+  // behind them, so nothing is out of order or shown twice (chat.add also
+  // drops ids it has). A resubscribe that recovered what it missed needs
+  // no history.
+  const subscribeChat = (channel: string, on: (data: unknown) => void) => {
+    const sub = c.newSubscription(channel);
+    let waiting: unknown[] | null = null;
+    sub.on("publication", (ctx) => (waiting ? waiting.push(ctx.data) : on(ctx.data)));
+    sub.on("subscribed", (ctx) => {
+      if (ctx.wasRecovering && ctx.recovered) return;
+      const upTo = ctx.streamPosition?.offset;
+      waiting = [];
+      void sub
+        .history({ limit: 50, reverse: true })
+        .then((res) => {
+          const old = res.publications.filter((p) => upTo === undefined || (p.offset ?? 0) <= upTo).reverse();
+          for (const p of old) on(p.data);
+        })
+        .catch(() => undefined) // history is a nicety: live chat goes on
+        .finally(() => {
+          const held = waiting ?? [];
+          waiting = null;
+          for (const d of held) on(d);
+        });
+    });
+    sub.subscribe();
+  };
   subscribe(`show:${showID}`, (d) => h.show(d as ShowEvent));
-  subscribe(`chat:${showID}`, (d) => h.chat(d as ChatEvent));
+  subscribeChat(`chat:${showID}`, (d) => h.chat(d as ChatEvent));
   subscribe(`likes:${showID}`, (d) => {
     const total = (d as { total?: number }).total;
     if (typeof total === "number") h.likes(total);
