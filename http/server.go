@@ -145,8 +145,9 @@ func NewServer(logger *slog.Logger, store hawker.Store, markets hawker.Markets, 
 	}
 	s.routes()
 	// The chain, outermost first: security headers, logging and metrics,
-	// panic recovery, credentials, then the routes.
-	s.handler = s.securityHeaders(s.observe(s.recoverPanics(s.authenticate(http.HandlerFunc(s.dispatch)))))
+	// CORS for the embeddable player (public reads only), panic recovery,
+	// credentials, then the routes.
+	s.handler = s.securityHeaders(s.observe(PublicCORS(s.recoverPanics(s.authenticate(http.HandlerFunc(s.dispatch))))))
 	return s, nil
 }
 

@@ -16,7 +16,8 @@ import (
 var dist embed.FS
 
 // Handler serves the UI: files from dist, and index.html for the page routes
-// (/, /shows/…, /studio/…, /admin…) so the client-side app can route them.
+// (/, /shows/…, /studio/…, /admin…, /embed/…) so the client-side app can
+// route them, and the embeddable player at /embed.js.
 func Handler() http.Handler {
 	files, _ := fs.Sub(dist, "dist")
 	fileServer := http.FileServerFS(files)
@@ -38,12 +39,22 @@ func Handler() http.Handler {
 			// Vite names these by content hash: they never change.
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		}
+		if p == "embed.js" {
+			// The embeddable player: other sites load it by this stable
+			// URL as a module script, which browsers fetch with CORS. One
+			// self-contained file (no chunks), so nothing else needs these
+			// headers; cached briefly, so a new release reaches every site
+			// within minutes.
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+			w.Header().Set("Cache-Control", "public, max-age=300")
+		}
 		fileServer.ServeHTTP(w, r)
 	})
 }
 
 func isPage(p string) bool {
-	for _, prefix := range []string{"shows/", "studio/", "admin", "account", "login"} {
+	for _, prefix := range []string{"shows/", "studio/", "admin", "account", "login", "embed/"} {
 		if strings.HasPrefix(p, prefix) {
 			return true
 		}

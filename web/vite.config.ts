@@ -1,11 +1,42 @@
 // Builds the UI into dist/, which web/embed.go embeds in the hawker binary.
 // `npm run dev` proxies the API, media and realtime routes to a local
 // `hawker serve` on :8080.
-import { defineConfig } from "vite";
+//
+// Two builds: the app (index.html, hashed files in dist/assets/), then the
+// embeddable player as one self-contained file at the stable URL
+// dist/embed.js (src/embed/), which other sites load by that name. It is a
+// second build, not a second input of the first, so that it shares no
+// chunks with the app: a module script from another origin would have to
+// fetch each shared chunk with CORS too.
+import { build, defineConfig, type Plugin } from "vite";
 
 const backend = "http://localhost:8080";
 
+function embedBuild(): Plugin {
+  return {
+    name: "hawker-embed",
+    apply: "build",
+    async closeBundle() {
+      await build({
+        configFile: false,
+        publicDir: false,
+        logLevel: "warn",
+        build: {
+          outDir: "dist",
+          emptyOutDir: false,
+          target: "es2022",
+          sourcemap: false,
+          minify: true,
+          reportCompressedSize: true,
+          lib: { entry: "src/embed/index.ts", formats: ["es"], fileName: () => "embed.js" },
+        },
+      });
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [embedBuild()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -500,6 +500,9 @@ type flashFlags struct {
 type flashServer struct {
 	url   string
 	child *serveChild // nil with --url
+	// trivial says whether the server has the trivial handler (a child
+	// has; a server at --url only when it is a bench server too).
+	trivial bool
 }
 
 func (s *flashServer) usage() procUsage {
@@ -652,8 +655,11 @@ func flashBench(ctx context.Context, f *flashFlags, stdout io.Writer) ([]string,
 		logDir = bs.sf.dataDir
 	}
 	runAll := func(kind string, queue int, counts []int, overload bool) error {
-		srv := &flashServer{url: strings.TrimRight(f.url, "/")}
-		if f.url == "" {
+		srv := &flashServer{url: strings.TrimRight(f.url, "/"), trivial: true}
+		if f.url != "" {
+			st, _, err := apiCall(ctx, hc, "GET", srv.url+benchTrivialPath, "", nil, nil, nil)
+			srv.trivial = err == nil && st == http.StatusOK
+		} else {
 			args := append(bs.serveArgs(), "--addr", "127.0.0.1:0", "--auth-rate", "0", "--inventory", kind)
 			if queue > 0 {
 				args = append(args, "--inventory-queue", strconv.Itoa(queue))
@@ -782,12 +788,12 @@ func (r *flashResult) print(w io.Writer) {
 		pg = fmt.Sprintf(", PostgreSQL %.2f cores", r.pgCores)
 	}
 	fmt.Fprintf(w, "CPU: server %s, generator %.2f cores%s (%d CPUs); load average %s\n", srv, r.genCores, pg, runtime.NumCPU(), r.load)
-	ratio := 0.0
 	if r.trivialRate > 0 {
-		ratio = r.rate() / r.trivialRate
+		fmt.Fprintf(w, "trivial handler: %.0f req/s (server %.2f cores, generator %.2f cores): engine/trivial %.2f\n",
+			r.trivialRate, r.trivialSrvCores, r.trivialGenCores, r.rate()/r.trivialRate)
+	} else {
+		fmt.Fprintf(w, "trivial handler: n/a (the server at --url is not a bench server)\n")
 	}
-	fmt.Fprintf(w, "trivial handler: %.0f req/s (server %.2f cores, generator %.2f cores): engine/trivial %.2f\n",
-		r.trivialRate, r.trivialSrvCores, r.trivialGenCores, ratio)
 	fmt.Fprintf(w, "audit: %s\n", r.audit)
 	if r.profile != "" {
 		fmt.Fprintf(w, "server CPU profile: %s\n", r.profile)
@@ -806,7 +812,11 @@ func flashRun(ctx context.Context, f *flashFlags, tgt *flashTarget, srv *flashSe
 	defer gc.CloseIdleConnections()
 	// Warm up: every client's connection is open and the server's
 	// handlers have run before the clock starts.
-	flashTrivial(ctx, gc, srv.url, clients, flashWarmup)
+	warm := srv.url + benchTrivialPath
+	if !srv.trivial {
+		warm = srv.url + "/healthz"
+	}
+	flashTrivial(ctx, gc, warm, clients, flashWarmup)
 
 	if f.pprofDir != "" && srv.child != nil {
 		r.profile = filepath.Join(f.pprofDir, fmt.Sprintf("%s-%s-%d.pprof", f.engine, kind, clients))
@@ -906,12 +916,14 @@ func flashRun(ctx context.Context, f *flashFlags, tgt *flashTarget, srv *flashSe
 	r.load = loadAverage()
 
 	// The trivial handler, same server and generator, for about as long.
-	d := min(max(r.window, flashTrivialMin), flashTrivialMax)
-	srvT0, genT0 := srv.usage(), selfUsage()
-	n, failedT, elapsed := flashTrivial(ctx, gc, srv.url, clients, d)
-	srvT1, genT1 := srv.usage(), selfUsage()
-	r.trivialRate = float64(n) / elapsed.Seconds()
-	r.trivialSrvCores, r.trivialGenCores, r.trivialFailed = cores(srvT0, srvT1), cores(genT0, genT1), failedT
+	if srv.trivial {
+		d := min(max(r.window, flashTrivialMin), flashTrivialMax)
+		srvT0, genT0 := srv.usage(), selfUsage()
+		n, failedT, elapsed := flashTrivial(ctx, gc, srv.url+benchTrivialPath, clients, d)
+		srvT1, genT1 := srv.usage(), selfUsage()
+		r.trivialRate = float64(n) / elapsed.Seconds()
+		r.trivialSrvCores, r.trivialGenCores, r.trivialFailed = cores(srvT0, srvT1), cores(genT0, genT1), failedT
+	}
 
 	var all []flashAck
 	for _, a := range acks {
@@ -956,9 +968,9 @@ func orderIDOf(b []byte) string {
 	return string(rest[:j])
 }
 
-// flashTrivial has the clients call the trivial handler for d; it returns
-// the answers, the failures and the time taken.
-func flashTrivial(ctx context.Context, hc *http.Client, base string, clients int, d time.Duration) (int64, int64, time.Duration) {
+// flashTrivial has the clients GET u (the trivial handler) for d; it
+// returns the answers, the failures and the time taken.
+func flashTrivial(ctx context.Context, hc *http.Client, u string, clients int, d time.Duration) (int64, int64, time.Duration) {
 	var n, failed atomic.Int64
 	start := time.Now()
 	until := start.Add(d)
@@ -967,7 +979,7 @@ func flashTrivial(ctx context.Context, hc *http.Client, base string, clients int
 		wg.Go(func() {
 			var buf bytes.Buffer
 			for time.Now().Before(until) && ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, "GET", base+benchTrivialPath, nil)
+				req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
 				resp, err := hc.Do(req)
 				if err != nil {
 					failed.Add(1)

@@ -71,3 +71,22 @@ func TestServeInventoryQueueFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchFlashsaleURL targets a running `hawker serve` (--url): the
+// buyers sign up through the API, the admin key makes the SKU and reads
+// the audit, and the trivial handler, which a plain server lacks, is
+// skipped.
+func TestBenchFlashsaleURL(t *testing.T) {
+	env := map[string]string{"HAWKER_DATA_DIR": t.TempDir()}
+	s := startServe(t, env, "--auth-rate", "0")
+	var keyOut syncBuffer
+	if err := run(context.Background(), []string{"hawker", "admin", "create-key", "--role", "admin", "--name", "bench"},
+		func(k string) string { return env[k] }, &keyOut, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(keyOut.String()), "\n")
+	out := runBenchSmoke(t, "flashsale", "--url", s.url, "--admin-key", lines[len(lines)-1],
+		"--units", "50", "--buyers", "3", "--clients", "4")
+	wantFigures(t, out, "server n/a (--url)", "trivial handler: n/a",
+		"audit: OK: 50 accepted, reserved 50 + sold 0 of on_hand 50; 50 of 50 orders found as answered")
+}
