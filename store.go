@@ -63,6 +63,11 @@ type AuthStore interface {
 	// FindSessionByTokenHash returns ENOTFOUND for unknown or expired
 	// sessions (expired as of now).
 	FindSessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
+	// FindSessionActor returns the session with the token hash and the
+	// actor of its user (global roles and current shop memberships), read
+	// in one statement: it runs on every authenticated request. ENOTFOUND
+	// for unknown sessions, sessions expired as of now and deleted users.
+	FindSessionActor(ctx context.Context, hash string, now time.Time) (*Session, *Actor, error)
 	DeleteSession(ctx context.Context, id string) error
 
 	CreateAPIKey(ctx context.Context, k *APIKey) error

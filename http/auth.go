@@ -160,7 +160,10 @@ func (s *Server) sessionAuth(ctx context.Context, token string, cookie bool) (*a
 		return nil, bad
 	}
 	now := hawker.Now()
-	sess, err := s.store.FindSessionByTokenHash(ctx, secret.HashToken(token), now)
+	// One read for session, user and memberships: this runs on every
+	// authenticated request. Nothing is cached, so a logout, an expiry or a
+	// team change takes effect on the next request.
+	sess, actor, err := s.store.FindSessionActor(ctx, secret.HashToken(token), now)
 	if hawker.ErrorCode(err) == hawker.ENOTFOUND {
 		return nil, bad
 	} else if err != nil {
@@ -169,21 +172,7 @@ func (s *Server) sessionAuth(ctx context.Context, token string, cookie bool) (*a
 	if sess.Cookie != cookie || !sess.ExpiresAt.After(now) || (cookie && sess.CSRFToken == "") {
 		return nil, bad
 	}
-	u, err := s.store.FindUserByID(ctx, sess.UserID)
-	if hawker.ErrorCode(err) == hawker.ENOTFOUND {
-		return nil, bad
-	} else if err != nil {
-		return nil, fmt.Errorf("find session user: %w", err)
-	}
-	ms, err := s.store.FindMemberships(ctx, u.ID)
-	if err != nil {
-		return nil, fmt.Errorf("find memberships: %w", err)
-	}
-	shops := make(map[string]hawker.Role, len(ms))
-	for _, m := range ms {
-		shops[m.ShopID] = m.Role
-	}
-	return &auth{actor: &hawker.Actor{User: u, Shops: shops}, session: sess}, nil
+	return &auth{actor: actor, session: sess}, nil
 }
 
 func safeMethod(m string) bool {

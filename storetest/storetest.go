@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t testing.TB) hawker.Store) {
 	}{
 		{"Users", testUsers},
 		{"Sessions", testSessions},
+		{"SessionActor", testSessionActor},
 		{"APIKeys", testAPIKeys},
 		{"Shops", testShops},
 		{"ShopMembers", testShopMembers},

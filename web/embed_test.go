@@ -107,3 +107,72 @@ func TestInitialJSBudget(t *testing.T) {
 		t.Errorf("initial JavaScript is %d bytes gzipped, want 1..150000", total)
 	}
 }
+
+// The embeddable player: one self-contained module at the stable URL
+// /embed.js, readable by pages on any origin (CORS, CORP), cached only
+// briefly (a release reaches every site within minutes), small.
+func TestEmbedScript(t *testing.T) {
+	h := Handler()
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		req := httptest.NewRequest(method, "/embed.js", nil)
+		req.Header.Set("Origin", "https://shop.example")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("%s /embed.js = %d", method, rec.Code)
+		}
+		for k, want := range map[string]string{
+			"Access-Control-Allow-Origin":  "*",
+			"Cross-Origin-Resource-Policy": "cross-origin",
+			"Cache-Control":                "public, max-age=300",
+			"X-Content-Type-Options":       "nosniff",
+		} {
+			if got := rec.Header().Get(k); got != want {
+				t.Errorf("%s /embed.js: %s = %q, want %q", method, k, got, want)
+			}
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+			t.Errorf("%s /embed.js: Content-Type %q", method, ct)
+		}
+		if v := rec.Header().Get("Access-Control-Allow-Credentials"); v != "" {
+			t.Errorf("/embed.js allows credentials: %q", v)
+		}
+	}
+	b, err := fs.ReadFile(dist, "dist/embed.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A module script from another origin fetches every import with CORS
+	// too: the player must not import anything (chunks, /assets/…).
+	if m := regexp.MustCompile(`(?m)(^|[;}\s])import\s*[\w{*"'(]|\bfrom\s*["']|/assets/`).Find(b); m != nil {
+		t.Errorf("embed.js is not self-contained: found %q", m)
+	}
+	for _, want := range []string{"hawker-show", "import.meta.url", "hawker:add-to-cart", "hawker:order-placed", "hawker:product-click"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("embed.js lacks %q", want)
+		}
+	}
+	// The studio's strings stay out of it (only the embed's catalogs).
+	if bytes.Contains(b, []byte("studio.cam.")) {
+		t.Error("embed.js carries the studio's catalogs")
+	}
+	var z bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	t.Logf("embed.js: %d bytes, %d gzipped", len(b), z.Len())
+	if z.Len() > 30_000 {
+		t.Errorf("embed.js is %d bytes gzipped, want at most 30000", z.Len())
+	}
+	// The page routes of the embed are pages; app files keep their cache.
+	for _, p := range []string{"/embed/demo", "/embed/checkout/shw_1/prd_1", "/studio/shw_1"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<title>hawker") {
+			t.Errorf("GET %s = %d, want the app page", p, rec.Code)
+		}
+		if rec.Header().Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("GET %s answers CORS: pages are same-origin only", p)
+		}
+	}
+}

@@ -29,6 +29,9 @@ function embedBuild(): Plugin {
           minify: true,
           reportCompressedSize: true,
           lib: { entry: "src/embed/index.ts", formats: ["es"], fileName: () => "embed.js" },
+          // Library mode keeps whitespace in ES output; this is a page
+          // script, so minify it in full.
+          rolldownOptions: { output: { minify: true } },
         },
       });
     },

@@ -125,8 +125,10 @@ func startMedia(ctx context.Context, db hawker.Store, hub *realtime.Hub, api *ha
 			return hawker.Errorf(hawker.ESTATE, "The show is not live yet.")
 		},
 		PublisherStarted: func(showID string) {
+			// A rehearsal is the team's practice: its media stays private
+			// until the host presses Go Live, even in auto mode.
 			if o.goLive == "auto" {
-				changeState(showID, hawker.ShowLive, hawker.ShowScheduled, hawker.ShowRehearsal)
+				changeState(showID, hawker.ShowLive, hawker.ShowScheduled)
 			}
 			hctx, cancel := context.WithTimeout(bg, hookTimeout)
 			defer cancel()
@@ -162,7 +164,7 @@ func closeMedia(srv *media.Server, log *slog.Logger) {
 // environment. A malformed environment value is reported by parse.
 func registerMediaFlags(fs *flag.FlagSet, getenv func(string) string) (o *mediaOptions, parse func() error) {
 	o = &mediaOptions{}
-	fs.StringVar(&o.goLive, "go-live", envOr(getenv, "HAWKER_GO_LIVE", "auto"), "auto: a publisher's media makes a scheduled or rehearsing show live; manual: the host starts it (env HAWKER_GO_LIVE)")
+	fs.StringVar(&o.goLive, "go-live", envOr(getenv, "HAWKER_GO_LIVE", "auto"), "auto: a publisher's media makes a scheduled show live (a rehearsal stays private until Go Live); manual: the host starts it (env HAWKER_GO_LIVE)")
 	fs.StringVar(&o.publicIPs, "public-ip", getenv("HAWKER_PUBLIC_IP"), "comma-separated public addresses announced in ICE candidates instead of the host's own (NAT 1:1, cloud VMs) (env HAWKER_PUBLIC_IP)")
 	udp := fs.String("udp-port", getenv("HAWKER_UDP_PORT"), "one UDP port for all WebRTC peers (one firewall rule); empty or 0: an ephemeral port per peer (env HAWKER_UDP_PORT)")
 	grace := fs.String("publisher-grace", envOr(getenv, "HAWKER_PUBLISHER_GRACE", media.DefaultGracePeriod.String()), "how long a live show may lack its publisher before it ends (env HAWKER_PUBLISHER_GRACE)")

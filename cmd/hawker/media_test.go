@@ -165,6 +165,30 @@ func TestServeMedia(t *testing.T) {
 			if st, body := postOffer(t, s.url+"/whep/"+created.Show.ID, "hss_bogus", view); st != http.StatusUnauthorized {
 				t.Errorf("WHEP of a rehearsal with a bad token: %d %s, want 401", st, body)
 			}
+			// Publishing into a rehearsal keeps it a rehearsal (auto mode
+			// only takes scheduled shows live): the team watches, nobody
+			// else does.
+			var rkey struct {
+				StreamKey string `json:"stream_key"`
+			}
+			call(t, "POST", api+"/shows/"+created.Show.ID+"/stream-key", seller, nil, 201, &rkey)
+			rp, err := startBenchPublisher(ctx, wrtc, mediaInfo{URL: s.url, Key: rkey.StreamKey, Show: created.Show.ID}, 300_000)
+			if err != nil {
+				t.Fatalf("publish the rehearsal: %v", err)
+			}
+			defer rp.stop()
+			waitFor(t, 15*time.Second, "the rehearsal's media", func() bool {
+				st, _ := postOffer(t, s.url+"/whep/"+created.Show.ID, seller, view)
+				return st == http.StatusCreated
+			})
+			var rs struct{ Show struct{ State string } }
+			call(t, "GET", api+"/shows/"+created.Show.ID, seller, nil, 200, &rs)
+			if rs.Show.State != "rehearsal" {
+				t.Errorf("publishing into a rehearsal made it %q", rs.Show.State)
+			}
+			if st, body := postOffer(t, s.url+"/whep/"+created.Show.ID, "", view); st != http.StatusNotFound {
+				t.Errorf("anonymous WHEP of a rehearsal being published: %d %s, want 404", st, body)
+			}
 			if err := s.stop(); err != nil {
 				t.Fatalf("serve: %v", err)
 			}

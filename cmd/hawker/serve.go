@@ -192,7 +192,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	root := http.NewServeMux()
 	root.Handle(websocketPath, hub.Handler())
 	root.Handle(whipPath, sfu.WHIPHandler())
-	root.Handle(whepPath, sfu.WHEPHandler())
+	// Embeds on other sites play WHEP: it answers CORS like the public
+	// API reads (no credentials).
+	root.Handle(whepPath, hawkerhttp.PublicCORS(sfu.WHEPHandler()))
 	root.Handle(hlsPath, hlsHandler(sfu, mediaOpts.rec))
 	if mount != nil {
 		mount(root)

@@ -1,12 +1,13 @@
 // The core loop in a real browser against a real `hawker serve` (run by
 // cmd/hawker/e2e_test.go, which made the shop, the product, the show, the
 // host and a rival buyer through the API): the host goes live from the
-// browser (fake camera through WHIP), a buyer signs up, watches (WHEP from
+// studio (fake camera through WHIP), a buyer signs up, watches (WHEP from
 // the real SFU), sees the host's pin arrive over realtime, buys with the
 // address and the test card, buys again in two taps, is refused kindly when
-// a rival takes the units first (nothing charged, nothing oversold), and
-// chats with the host. Every step is checked, on the page and through the
-// API; on a failure both pages are photographed.
+// asking for 2 after a rival took one of the last 2 (nothing charged,
+// nothing oversold), takes the last one, and chats with the host, who
+// deletes a message. Every step is checked, on the page and through the
+// API; on a failure every page is photographed.
 //
 // Env: HAWKER_E2E_URL (the server), HAWKER_E2E_CHROMIUM, HAWKER_E2E_SHOTS
 // (screenshot dir), HAWKER_E2E_CORE (JSON: show, product, sku_s, sku_m,
@@ -27,7 +28,7 @@ const publisherHTML = readFileSync(new URL("./publisher.html", import.meta.url),
 const OK_CARD = "4242 4242 4242 4242";
 const started = Date.now();
 const failures = [];
-const result = { orders: [], timings: {} };
+const result = { orders: [], timings: {}, hostConsole: "studio" };
 const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
 const secs = () => ((Date.now() - started) / 1000).toFixed(1);
 
@@ -90,7 +91,8 @@ async function open(name, options) {
   const page = await context.newPage();
   const entry = { name, page, context, problems: [], expected: [] };
   page.on("console", (m) => {
-    if (m.type() === "error" && !entry.expected.some((re) => re.test(m.text()))) entry.problems.push(`console: ${m.text()}`);
+    const text = `${m.text()} (${m.location()?.url ?? ""})`;
+    if (m.type() === "error" && !entry.expected.some((re) => re.test(text))) entry.problems.push(`console: ${text}`);
   });
   page.on("pageerror", (e) => entry.problems.push(`exception: ${e.message}`));
   page.on("dialog", (d) => {
@@ -131,20 +133,58 @@ const sheet = vp.getByTestId("buy-sheet");
 const buyerEmail = `ana-${Date.now()}@example.com`;
 
 try {
-  // 2. The host goes live from the browser: the fake camera through WHIP
-  //    with the show's stream key; --go-live=auto makes the show live.
-  const live = await step("host goes live", async () => {
-    const key = await call("POST", `/api/v1/shows/${fx.show}/stream-key`, fx.host_token);
-    check("the host gets a stream key", key.status === 201 && !!key.json?.stream_key, key.text);
-    await host.context.route(`${base}/_e2e/publisher`, (r) => r.fulfill({ status: 200, contentType: "text/html", body: publisherHTML }));
-    await host.page.goto(`${base}/_e2e/publisher`);
-    await host.page.evaluate(([show, k]) => window.publish(show, k), [fx.show, key.json.stream_key]);
-    const err = await host.page.evaluate(() => window.hawker.error);
-    check("WHIP accepts the browser's offer", !err, err);
+  // 2. The host goes live from the browser: the studio (/studio/{id})
+  //    asks before making the show's stream key, publishes the fake camera
+  //    through WHIP and starts the show (which --go-live=auto may have done
+  //    already). A build without the studio publishes from
+  //    publisher.html instead (the Go test logs a NOTE); a studio that is
+  //    there but offers no Go live fails, and the loop goes on from
+  //    publisher.html.
+  await step("host goes live", async () => {
+    const hp = host.page;
+    // A host may not see the shop's orders: the studio asks for its sales
+    // figures as it opens (and now and then) and hides them on 403.
+    host.expected.push(/status of 403 .*\/api\/v1\/orders\?shop_id=/);
+    await hp.goto(`${base}/account?next=${encodeURIComponent(`/studio/${fx.show}`)}`);
+    await hp.locator("input[name=email]").fill(fx.host_email);
+    await hp.locator("input[name=password]").fill(fx.host_password);
+    await hp.getByRole("button", { name: "Log in", exact: true }).click();
+    const studio = await until(() => hp.getByTestId("go-live").isVisible(), 6000);
+    if (studio) {
+      // The studio's own start answers 409 when publishing made the show live first.
+      host.expected.push(/status of 409/);
+      await hp.getByTestId("go-live").click();
+      await hp.getByTestId("key-confirm").click();
+      const onAir = await until(() => hp.getByTestId("on-air").isVisible(), 15000);
+      check("the studio broadcasts the camera (ON AIR)", onAir === true, norm(await hp.getByTestId("broadcast-status").textContent().catch(() => "")));
+      const badge = await until(async () => norm(await hp.getByTestId("studio-state").textContent()) === "Live", 10000);
+      check("the studio says the show is live", badge === true, norm(await hp.getByTestId("studio-state").textContent().catch(() => "")));
+      host.expected.pop();
+    } else {
+      result.hostConsole = "publisher";
+      // Why, for the log: the studio element's own state when it is there.
+      const why = await hp.evaluate(() => {
+        const st = document.querySelector("hawker-app")?.shadowRoot?.querySelector("hawker-studio");
+        return st ? `<hawker-studio> access=${st.access} showId=${st.showId ? "set" : "empty"}` : "no <hawker-studio> element";
+      });
+      result.studioProblem = why;
+      // A build with the studio must let the host go live from it; the
+      // rest of the loop is still checked, published from publisher.html.
+      if (!why.startsWith("no ")) check("the studio offers Go live", false, why);
+      console.log(`NOTE: the studio at ${hp.url()} shows no go-live button after 6 s (${why}): publishing from e2e/publisher.html instead`);
+      const key = await call("POST", `/api/v1/shows/${fx.show}/stream-key`, fx.host_token);
+      check("the host gets a stream key", key.status === 201 && !!key.json?.stream_key, key.text);
+      const pub = await host.context.newPage();
+      await host.context.route(`${base}/_e2e/publisher`, (r) => r.fulfill({ status: 200, contentType: "text/html", body: publisherHTML }));
+      await pub.goto(`${base}/_e2e/publisher`);
+      await pub.evaluate(([show, k]) => window.publish(show, k), [fx.show, key.json.stream_key]);
+      const err = await pub.evaluate(() => window.hawker.error);
+      check("WHIP accepts the browser's offer", !err, err);
+      const sent = await until(() => pub.evaluate(() => window.hawker.sent()), 10000);
+      check("the publisher is sending video frames", sent > 0, `${sent} frames`);
+    }
     const state = await until(async () => (await call("GET", `/api/v1/shows/${fx.show}`)).json?.show?.state === "live", 15000);
-    check("publishing made the show live (GET /api/v1/shows/{id})", state === true);
-    const sent = await until(() => host.page.evaluate(() => window.hawker.sent()), 10000);
-    check("the publisher is sending video frames", sent > 0, `${sent} frames`);
+    check("the show is live (GET /api/v1/shows/{id})", state === true);
   });
 
   // 1 (the rest). The buyer signs up through the UI: cookie session + CSRF.
@@ -178,7 +218,7 @@ try {
       return first && s.t >= first.t + 1 ? s : null;
     }, 10000);
     check("playback advances (currentTime +1 s)", !!later, JSON.stringify([first, later ?? (await stats())]));
-    check("the show says LIVE", (await vp.getByText("LIVE", { exact: true }).count()) >= 1 || (await vp.locator(".pill.live").count()) === 1);
+    check("the page shows the live badge", (await vp.locator(".pill.live").count()) === 1);
     check("nothing is pinned yet", (await vp.getByTestId("pinned-buy").count()) === 0);
   });
 
@@ -273,7 +313,8 @@ try {
     const code = await vp.getByTestId("buy-error").getAttribute("data-code").catch(() => null);
     const text = norm(await vp.getByTestId("buy-error").locator("span").first().textContent().catch(() => ""));
     check("the sheet refuses with sold out / not enough", !!refused && code === "sold_out", `${code}: ${text}`);
-    check("the message is kind (no error codes, no jargon)", /sorry|left|fewer/i.test(text) && !/409|error|sold_out/i.test(text), text);
+    check("the message is kind: not enough for 2, nothing charged, choose fewer",
+      /^Sorry, there aren't 2 left/.test(text) && /Nothing was charged/.test(text) && /fewer/.test(text) && !/409|error|sold_out/i.test(text), text);
     check("no confirmation", (await vp.getByTestId("order-number").count()) === 0);
     const mine = await vp.evaluate(async () => (await (await fetch("/api/v1/orders?limit=50")).json()).items);
     check("nothing charged: the buyer still has exactly 2 orders, both paid",
@@ -283,24 +324,48 @@ try {
     const audit = await call("GET", "/api/v1/admin/audit", fx.admin);
     check("the stock audit finds no violation", audit.status === 200 && audit.json?.ok === true, audit.text);
     viewer.expected.pop();
+
+    // Not enough is not none: the last unit stays on sale, the stepper
+    // follows the live stock, and the buyer takes it.
+    const one = await until(async () => (await sheet.getByTestId("stock").getAttribute("data-available")) === "1", 5000);
+    check("after the refusal the sheet says 1 of M is left", one === true, norm(await sheet.getByTestId("stock").textContent().catch(() => "")));
+    check("size M stays selectable", await sheet.getByRole("radio", { name: "M", exact: true }).isEnabled());
+    const fewer = await until(async () => (await vp.getByTestId("qty").inputValue()) === "1" && (await vp.getByTestId("qty-more").isDisabled()), 3000);
+    check("the quantity follows the stock down to 1", fewer === true, await vp.getByTestId("qty").inputValue());
+    check("Pay is enabled for the last unit", await vp.getByTestId("pay").isEnabled(), norm(await vp.getByTestId("pay").textContent()));
+    await vp.getByTestId("pay").click();
+    const id = await confirmation();
+    check("the buyer gets the last unit", /^ord_/.test(id), JSON.stringify(id));
+    result.orders.push(id);
+    const st2 = await stock(fx.sku_m);
+    check("now sold 3 + reserved 1 = on hand, nothing more", st2?.sold === 3 && st2.reserved === 1 && st2.on_hand === fx.on_hand_m && st2.available === 0, JSON.stringify(st2));
+    await vp.getByTestId("keep-watching").click();
+    await until(async () => !(await sheet.isVisible()));
+
+    // Sold out: M can no longer be chosen (S still can).
+    await vp.getByTestId("pinned-buy").click();
+    await sheet.waitFor();
+    const out = await until(() => sheet.getByRole("radio", { name: "M (sold out)" }).isDisabled(), 5000);
+    check("M says sold out and cannot be chosen; S is preselected", out === true && (await sheet.getByRole("radio", { name: "S", exact: true }).isChecked()));
     await vp.keyboard.press("Escape");
     await until(async () => !(await sheet.isVisible()));
   });
 
-  // 7. Chat: the buyer's message reaches the host, the host's the buyer.
+  // 7. Chat: the buyer's message reaches the host, the host's the buyer,
+  //    and a message the host deletes leaves the buyer's screen.
   await step("chat", async () => {
-    const hp = await host.context.newPage();
-    hp.on("console", (m) => m.type() === "error" && host.problems.push(`console (chat page): ${m.text()}`));
-    hp.on("pageerror", (e) => host.problems.push(`exception (chat page): ${e.message}`));
-    await hp.goto(`${base}/account`);
-    await hp.getByRole("button", { name: "Already have an account? Log in" }).click();
-    await hp.locator("input[name=email]").fill(fx.host_email);
-    await hp.locator("input[name=password]").fill(fx.host_password);
-    await hp.getByRole("button", { name: "Log in", exact: true }).click();
-    await hp.getByTestId("signed-in").waitFor();
-    await hp.goto(`${base}/shows/${fx.show}`);
+    if (await sheet.isVisible()) await vp.keyboard.press("Escape"); // a failed step may leave it open
     const chatItems = (p) => p.locator("[data-testid=chat] li").allTextContents().then((a) => a.map(norm));
     const box = (p) => p.getByRole("textbox", { name: "Chat message" });
+    const studio = result.hostConsole === "studio";
+    let hp = host.page;
+    if (!studio) {
+      hp = await host.context.newPage();
+      hp.on("console", (m) => m.type() === "error" && host.problems.push(`console (chat page): ${m.text()}`));
+      hp.on("pageerror", (e) => host.problems.push(`exception (chat page): ${e.message}`));
+      await hp.goto(`${base}/shows/${fx.show}`);
+    }
+    const hostItems = () => (studio ? hp.getByTestId("chat-message").allTextContents().then((a) => a.map(norm)) : chatItems(hp));
     await until(() => box(hp).isEnabled(), 8000);
     await until(() => box(vp).isEnabled(), 8000);
 
@@ -309,14 +374,20 @@ try {
     await box(vp).press("Enter");
     const mine = await until(async () => (await chatItems(vp)).some((s) => s.endsWith(hello)), 5000);
     check("the buyer's chat message appears on the buyer's page", mine === true, JSON.stringify(await chatItems(vp)));
-    const atHost = await until(async () => (await chatItems(hp)).some((s) => s === `Ana Buyer${hello}`), 5000);
-    check("…and on the host's, under the buyer's name", atHost === true, JSON.stringify(await chatItems(hp)));
+    const atHost = await until(async () => (await hostItems()).some((s) => s.startsWith(`Ana Buyer${hello}`)), 5000);
+    check(`…and in the host's ${studio ? "studio" : "page"}, under the buyer's name`, atHost === true, JSON.stringify(await hostItems()));
 
     const reply = "Yes, M fits true to size!";
     await box(hp).fill(reply);
     await box(hp).press("Enter");
     const got = await until(async () => (await chatItems(vp)).some((s) => s === `Hana Host${reply}`), 5000);
     check("the host's reply reaches the buyer", got === true, JSON.stringify(await chatItems(vp)));
+
+    if (studio) {
+      await hp.getByTestId("chat-message").filter({ hasText: hello }).getByTestId("chat-delete").click();
+      const gone = await until(async () => !(await chatItems(vp)).some((s) => s.endsWith(hello)), 5000);
+      check("a message the host deletes in the studio leaves the buyer's chat", gone === true, JSON.stringify(await chatItems(vp)));
+    }
   });
 } finally {
   // 8. No console errors, exceptions or dialogs in any page.

@@ -1,6 +1,6 @@
 // UI strings: one catalog per language, chosen from the browser and
 // switchable. Money and dates go through Intl with the market's locale.
-import { en, type Key, type Messages } from "./messages/en";
+import { en, type Key as AppKey, type Messages } from "./messages/en";
 import { de } from "./messages/de";
 import { fr } from "./messages/fr";
 import { th } from "./messages/th";
@@ -8,10 +8,28 @@ import { vi } from "./messages/vi";
 import { id } from "./messages/id";
 import { ms } from "./messages/ms";
 import type { Market } from "./types";
+import type { StudioKey } from "./messages/studio/en";
+import type { AdminKey } from "./messages/admin/en";
 
-export type { Key };
+/** Keys of the app's catalogs and of the catalogs pages bring with them (addCatalogs). */
+export type Key = AppKey | StudioKey | AdminKey;
 
 export const catalogs: Record<string, Messages> = { en, de, fr, th, vi, id, ms };
+
+/**
+ * Catalogs of pages loaded on demand (the studio: messages/studio/), by
+ * language; merged in when the page's code loads, so their strings stay
+ * out of the first download.
+ */
+const pageCatalogs: Record<string, Partial<Record<Key, string>>> = {};
+
+export function addCatalogs(byLang: Record<string, Partial<Record<Key, string>>>): void {
+  for (const [lang, msgs] of Object.entries(byLang)) pageCatalogs[lang] = { ...pageCatalogs[lang], ...msgs };
+}
+
+function lookup(lang: Lang, key: Key): string | undefined {
+  return (catalogs[lang] as Partial<Record<Key, string>> | undefined)?.[key] ?? pageCatalogs[lang]?.[key];
+}
 
 /** Language names, each in its own language (for the language picker). */
 export const languageNames: Record<string, string> = {
@@ -36,7 +54,7 @@ export function browserLang(): Lang | null {
 }
 
 export function translate(lang: Lang, key: Key, params?: Record<string, string | number>): string {
-  const msg = (catalogs[lang] ?? en)[key] ?? en[key];
+  const msg = lookup(lang, key) ?? lookup("en", key) ?? "";
   if (!params) return msg;
   return msg.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

@@ -11,7 +11,23 @@ export const routes: Route[] = [
   { pattern: /^\/$/, render: () => html`<hawker-home></hawker-home>` },
   { pattern: /^\/shows\/([^/]+)\/?$/, render: ([id]) => html`<hawker-viewer .showId=${id ?? ""}></hawker-viewer>` },
   { pattern: /^\/(account|login)\/?$/, render: () => html`<hawker-account></hawker-account>` },
+  // Loaded on demand (their code stays out of the viewer's first download).
+  { pattern: /^\/studio\/([^/]+)\/?$/, render: ([id]) => (load(import("./pages/studio")), html`<hawker-studio .showId=${id ?? ""}></hawker-studio>`) },
+  { pattern: /^\/admin(?:\/([a-z]+))?\/?$/, render: ([section]) => (load(import("./pages/admin")), html`<hawker-admin .section=${section ?? "products"}></hawker-admin>`) },
+  { pattern: /^\/embed\/demo\/?$/, render: () => (load(import("./embed/demo")), html`<hawker-embed-demo></hawker-embed-demo>`) },
+  {
+    pattern: /^\/embed\/checkout\/([^/]+)\/([^/]+)\/?$/,
+    render: ([show, product]) => (
+      load(import("./embed/checkout")),
+      html`<hawker-embed-checkout .showId=${show ?? ""} .productId=${product ?? ""}></hawker-embed-checkout>`
+    ),
+  },
 ];
+
+/** A page module loading; its element upgrades when it arrives. */
+function load(p: Promise<unknown>): void {
+  p.catch((e: unknown) => console.error("page failed to load", e));
+}
 
 export function match(path: string): TemplateResult | null {
   for (const r of routes) {

@@ -317,6 +317,9 @@ export class HawkerBuySheet extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("stock")) {
       for (const id of this.soldOut) if ((this.stock[id] ?? 0) > 0) this.soldOut.delete(id);
+      // Refused for asking more than is left: the stepper follows the
+      // stock down (never under the buyer's finger otherwise).
+      if (this.error?.key === "buy.err.not_enough") this.fitQty();
     }
   }
 
@@ -395,6 +398,10 @@ export class HawkerBuySheet extends LitElement {
     if (match) this.skuId = match.id;
     this.qty = Math.min(this.qty, this.maxQty(match).max);
     this.error = null;
+  }
+
+  private fitQty(): void {
+    this.qty = Math.min(this.qty, this.maxQty(this.sku).max);
   }
 
   private setQty(n: number): void {
@@ -537,6 +544,13 @@ export class HawkerBuySheet extends LitElement {
       if (e.status === 409) {
         switch (e.code) {
           case "sold_out":
+            // Fewer than asked for is not none: the SKU stays on sale, and
+            // the stock event that follows brings the quantity down.
+            if (this.qty > 1) {
+              this.error = { key: "buy.err.not_enough", params: { n: this.qty }, code: e.code };
+              this.fitQty();
+              return;
+            }
             if (this.skuId) this.soldOut.add(this.skuId);
             this.error = { key: "buy.err.sold_out", code: e.code };
             return;

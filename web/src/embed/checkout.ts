@@ -82,6 +82,11 @@ export class HawkerEmbedCheckout extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.origin = openerOrigin();
+  }
+
+  // The router sets the ids before this element is defined (the page
+  // loads on demand); Lit applies them at the first update.
+  protected override firstUpdated(): void {
     void this.load();
   }
 

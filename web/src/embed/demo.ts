@@ -49,6 +49,7 @@ export class HawkerEmbedDemo extends LitElement {
       h2 { font-size: 1.05rem; margin: 0 0 .5rem; }
       ul { margin: 0; padding-left: 1.1rem; }
       ol.log { margin: 0; padding-left: 1.2rem; font-size: .85rem; display: flex; flex-direction: column; gap: .3rem; }
+      ol.log li { overflow-wrap: anywhere; min-width: 0; }
       code, pre { font-family: ui-monospace, monospace; font-size: .85rem; }
       pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f5f5f4; padding: .6rem; border-radius: .5rem; margin: 0; }
       .controls { display: flex; gap: .75rem; flex-wrap: wrap; }

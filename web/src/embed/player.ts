@@ -229,7 +229,7 @@ export class HawkerShow extends LitElement {
 
   // Language and money
 
-  private get lang(): string {
+  private get uiLang(): string {
     const tag = this.locale || document.documentElement.lang || navigator.language || "en";
     const l = tag.split("-")[0]!.toLowerCase();
     return l in embedCatalogs ? l : "en";
@@ -245,7 +245,7 @@ export class HawkerShow extends LitElement {
   }
 
   private t(key: EmbedKey, params?: Record<string, string | number>): string {
-    const msg = embedCatalogs[this.lang]![key] ?? embedCatalogs.en![key];
+    const msg = embedCatalogs[this.uiLang]![key] ?? embedCatalogs.en![key];
     return params ? msg.replace(/\{(\w+)\}/g, (m, n: string) => (n in params ? String(params[n]) : m)) : msg;
   }
 
@@ -272,8 +272,8 @@ export class HawkerShow extends LitElement {
     return this.markets.find((x) => x.code === this.marketCode)?.currency ?? "";
   }
 
-  private title(p: Product): string {
-    return p.translations?.[this.lang]?.title || p.title;
+  private titleOf(p: Product): string {
+    return p.translations?.[this.uiLang]?.title || p.title;
   }
 
   // Data
@@ -399,7 +399,7 @@ export class HawkerShow extends LitElement {
     };
     if (price.deal) detail.deal_id = price.deal.id;
     this.emit("hawker:add-to-cart", detail);
-    this.notice = { ok: true, text: this.t("embed.added", { title: this.title(p) }) };
+    this.notice = { ok: true, text: this.t("embed.added", { title: this.titleOf(p) }) };
   }
 
   private buy(p: Product): void {
@@ -433,7 +433,7 @@ export class HawkerShow extends LitElement {
   override render() {
     const theme = this.theme === "light" ? "light" : "dark";
     const s = this.data;
-    return html`<div class="root" data-theme=${theme} lang=${this.lang} part="root">
+    return html`<div class="root" data-theme=${theme} lang=${this.uiLang} part="root">
       ${this.failed === "missing"
         ? html`<p class="empty" role="alert">${this.t("embed.notFound")}</p>`
         : this.failed === "network" && !s
@@ -475,7 +475,7 @@ export class HawkerShow extends LitElement {
     const price = this.unitPrice(p);
     const s = this.sku(p);
     const soldOut = s?.available === 0;
-    const title = this.title(p);
+    const title = this.titleOf(p);
     const left = price?.deal ? Date.parse(price.deal.ends_at) - (Date.now() + this.skew) : 0;
     void this.tick;
     return html`<div class="card" data-testid="embed-card">
@@ -510,10 +510,10 @@ export class HawkerShow extends LitElement {
           return html`<li class="item">
             ${p.images[0] ? html`<img src="${this.base}/media/images/${encodeURIComponent(p.images[0])}" alt="" loading="lazy" />` : html`<span></span>`}
             <div>
-              <button class="link" @click=${() => this.productClick(p)}>${this.title(p)}</button>
+              <button class="link" @click=${() => this.productClick(p)}>${this.titleOf(p)}</button>
               <div class="muted">${price ? this.money(price.amount) : ""}</div>
             </div>
-            <button ?disabled=${!price} aria-label=${this.t("embed.addNamed", { title: this.title(p) })} @click=${() => this.addToCart(p)}>+</button>
+            <button ?disabled=${!price} aria-label=${this.t("embed.addNamed", { title: this.titleOf(p) })} @click=${() => this.addToCart(p)}>+</button>
           </li>`;
         })}
       </ul>`;

@@ -155,6 +155,7 @@ export const de: Messages = {
   "buy.retrying": "Gerade kaufen sehr viele. Neuer Versuch in {n} s …",
   "buy.reconnecting": "Verbindung unterbrochen. Neuer Versuch in {n} s …",
   "buy.err.sold_out": "Leider ist der Artikel gerade ausverkauft.",
+  "buy.err.not_enough": "Leider sind keine {n} Stück mehr übrig. Es wurde nichts abgebucht, wähle weniger und versuche es noch einmal.",
   "buy.err.limit_exceeded": "Du hast die Höchstmenge pro Person für diesen Artikel erreicht.",
   "buy.err.deal_not_active": "Das Angebot ist gerade abgelaufen. Du kannst weiterhin zum Normalpreis kaufen.",
   "buy.err.card_declined": "Deine Karte wurde abgelehnt. Es wurde nichts abgebucht, versuche es mit einer anderen Karte.",

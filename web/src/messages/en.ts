@@ -155,6 +155,7 @@ export const en = {
   "buy.retrying": "Lots of people are buying right now. Trying again in {n} s…",
   "buy.reconnecting": "Connection lost. Trying again in {n} s…",
   "buy.err.sold_out": "Sorry, this just sold out.",
+  "buy.err.not_enough": "Sorry, there aren't {n} left any more. Nothing was charged; choose fewer and try again.",
   "buy.err.limit_exceeded": "You've reached the per-buyer limit for this item.",
   "buy.err.deal_not_active": "The deal has just ended. You can still buy at the regular price.",
   "buy.err.card_declined": "Your card was declined. Nothing was charged; try another card.",

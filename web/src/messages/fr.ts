@@ -155,6 +155,7 @@ export const fr: Messages = {
   "buy.retrying": "Beaucoup d’acheteurs en ce moment. Nouvel essai dans {n} s…",
   "buy.reconnecting": "Connexion perdue. Nouvel essai dans {n} s…",
   "buy.err.sold_out": "Désolé, cet article vient d’être épuisé.",
+  "buy.err.not_enough": "Désolé, il n’en reste plus {n}. Rien n’a été débité : choisissez-en moins et réessayez.",
   "buy.err.limit_exceeded": "Vous avez atteint la limite par personne pour cet article.",
   "buy.err.deal_not_active": "L’offre vient de se terminer. Vous pouvez toujours acheter au prix habituel.",
   "buy.err.card_declined": "Votre carte a été refusée. Rien n’a été débité : essayez une autre carte.",

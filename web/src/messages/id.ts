@@ -155,6 +155,7 @@ export const id: Messages = {
   "buy.retrying": "Banyak yang sedang membeli. Mencoba lagi dalam {n} detik…",
   "buy.reconnecting": "Koneksi terputus. Mencoba lagi dalam {n} detik…",
   "buy.err.sold_out": "Maaf, barang ini baru saja habis.",
+  "buy.err.not_enough": "Maaf, stoknya sudah tidak cukup untuk {n}. Tidak ada dana yang ditagih, pilih jumlah lebih sedikit lalu coba lagi.",
   "buy.err.limit_exceeded": "Anda sudah mencapai batas pembelian per orang untuk barang ini.",
   "buy.err.deal_not_active": "Promo baru saja berakhir. Anda masih bisa membeli dengan harga normal.",
   "buy.err.card_declined": "Kartu Anda ditolak. Tidak ada dana yang ditagih, coba kartu lain.",

@@ -155,6 +155,7 @@ export const ms: Messages = {
   "buy.retrying": "Ramai yang sedang membeli. Mencuba lagi dalam {n} saat…",
   "buy.reconnecting": "Sambungan terputus. Mencuba lagi dalam {n} saat…",
   "buy.err.sold_out": "Maaf, barang ini baru sahaja habis dijual.",
+  "buy.err.not_enough": "Maaf, stok tidak lagi mencukupi untuk {n}. Tiada caj dikenakan, pilih kuantiti yang lebih sedikit dan cuba lagi.",
   "buy.err.limit_exceeded": "Anda telah mencapai had pembelian setiap orang untuk barang ini.",
   "buy.err.deal_not_active": "Tawaran baru sahaja tamat. Anda masih boleh membeli pada harga biasa.",
   "buy.err.card_declined": "Kad anda ditolak. Tiada caj dikenakan, cuba kad lain.",

@@ -155,6 +155,7 @@ export const vi: Messages = {
   "buy.retrying": "Đang có rất nhiều người mua. Thử lại sau {n} giây…",
   "buy.reconnecting": "Mất kết nối. Thử lại sau {n} giây…",
   "buy.err.sold_out": "Rất tiếc, sản phẩm này vừa hết hàng.",
+  "buy.err.not_enough": "Rất tiếc, không còn đủ {n} sản phẩm. Chưa có khoản tiền nào bị trừ, hãy chọn ít hơn và thử lại.",
   "buy.err.limit_exceeded": "Bạn đã mua đến giới hạn mỗi người cho sản phẩm này.",
   "buy.err.deal_not_active": "Ưu đãi vừa kết thúc. Bạn vẫn có thể mua với giá gốc.",
   "buy.err.card_declined": "Thẻ của bạn bị từ chối. Chưa có khoản tiền nào bị trừ, hãy thử thẻ khác.",

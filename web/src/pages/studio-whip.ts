@@ -130,9 +130,11 @@ export async function publishWhip(
     async stop() {
       if (stopped) return;
       stopped = true;
-      pc.close();
       onState("stopped");
+      // The DELETE first: closing the connection first may end the
+      // session on the server before it arrives (404).
       if (session) await fetch(session, { method: "DELETE", headers: { Authorization: `Bearer ${streamKey}` } }).catch(() => undefined);
+      pc.close();
     },
   };
 }

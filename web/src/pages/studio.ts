@@ -147,6 +147,11 @@ export class HawkerStudio extends LitElement {
       ul.chat .who { font-weight: 700; margin-right: .35rem; color: #9a3412; }
       ul.chat .text { overflow-wrap: anywhere; }
       ul.muted li { display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
+      ul.muted li span { min-width: 0; overflow-wrap: anywhere; }
+      @media (max-width: 520px) {
+        ol.bag li { grid-template-columns: 48px 1fr; }
+        ol.bag .tools { grid-column: 1 / -1; justify-content: flex-start; }
+      }
       form.send { display: flex; gap: .4rem; margin-top: .5rem; }
       form.send input { flex: 1; min-width: 0; }
       .center { max-width: 36rem; margin: 3rem auto; text-align: center; }
@@ -228,6 +233,8 @@ export class HawkerStudio extends LitElement {
   private timers: ReturnType<typeof setInterval>[] = [];
   private salesTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** The show loaded (or loading): a new showId loads again. */
+  private loadedFor = "";
 
   constructor() {
     super();
@@ -262,7 +269,7 @@ export class HawkerStudio extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.closed = false;
-    void this.load();
+    if (this.loadedFor) void this.load();
   }
 
   override disconnectedCallback(): void {
@@ -285,7 +292,10 @@ export class HawkerStudio extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("showId") && changed.get("showId") !== undefined) void this.load();
+    // The router may set showId before this element is defined (the page
+    // loads on demand): Lit applies it at the first update, so loading
+    // starts here rather than in connectedCallback.
+    if (changed.has("showId") && this.showId && this.showId !== this.loadedFor) void this.load();
   }
 
   private say(area: string, kind: "ok" | "error", text: string): void {
@@ -310,6 +320,7 @@ export class HawkerStudio extends LitElement {
 
   private async load(): Promise<void> {
     if (!this.showId) return;
+    this.loadedFor = this.showId;
     this.teardown();
     this.access = "loading";
     let me: Me;
@@ -352,7 +363,7 @@ export class HawkerStudio extends LitElement {
   private async mayRun(me: Me, show: Show): Promise<boolean> {
     const u = me.user!;
     if (u.roles.includes("admin")) return true;
-    if (show.host_id === u.id) return true;
+    if ((show as Show & { host_id?: string }).host_id === u.id) return true;
     if (me.shops?.some((s) => s.shop_id === show.shop_id && (s.role === "seller" || s.role === "host"))) return true;
     try {
       const team = await api<List<{ user_id: string; role: string }>>(`${showPath(show.id)}/team`);
@@ -444,8 +455,18 @@ export class HawkerStudio extends LitElement {
     this.salesTimer = setTimeout(() => void this.loadSales(), 800);
   }
 
-  private sample(): void {
+  /**
+   * A point of the viewers chart every sampleEvery ms; a count arriving in
+   * between updates the newest point, so the chart is never behind the
+   * number beside it.
+   */
+  private sample(update = false): void {
     const at = serverClock.now();
+    const last = this.samples[this.samples.length - 1];
+    if (update && last && at - last.at < sampleEvery) {
+      this.samples = [...this.samples.slice(0, -1), { at: last.at, n: this.viewers }];
+      return;
+    }
     this.samples = [...this.samples, { at, n: this.viewers }].slice(-maxSamples);
   }
 
@@ -482,6 +503,7 @@ export class HawkerStudio extends LitElement {
         break;
       case "viewers":
         this.viewers = e.count;
+        this.sample(true);
         break;
       case "deal_started":
         serverClock.sync(e.now);
@@ -547,9 +569,12 @@ export class HawkerStudio extends LitElement {
     }
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     const v = this.renderRoot.querySelector<HTMLVideoElement>("video.preview-video");
     if (v && v.srcObject !== this.stream) v.srcObject = this.stream;
+    // A question that appears takes the focus (keyboard and screen readers).
+    if (changed.has("confirmKey") && this.confirmKey) this.renderRoot.querySelector<HTMLElement>("[data-testid=key-confirm]")?.focus();
+    if (changed.has("confirmEnd") && this.confirmEnd) this.renderRoot.querySelector<HTMLElement>("[data-testid=end-confirm]")?.focus();
   }
 
   private pickDevice(kind: "camera" | "mic", id: string): void {
