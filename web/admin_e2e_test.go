@@ -69,7 +69,7 @@ func TestAdminBrowser(t *testing.T) {
 	var shop struct{ Shop hawker.Shop }
 	a.do("POST", "/api/v1/shops", seller.Token, map[string]any{"name": "Saigon Silk", "home_market": "VN", "markets": []string{"VN", "US"}}, http.StatusCreated, &shop)
 	saigon := shop.Shop.ID
-	a.do("POST", "/api/v1/shops", seller.Token, map[string]any{"name": "Berlin Bits", "home_market": "DE"}, http.StatusCreated, &shop)
+	a.do("POST", "/api/v1/shops", seller.Token, map[string]any{"name": "Berlin Bits", "home_market": "DE", "markets": []string{"DE", "ID"}}, http.StatusCreated, &shop)
 	berlin := shop.Shop.ID
 	a.do("POST", "/api/v1/shops", other.Token, map[string]any{"name": "Otto's Outlet", "home_market": "DE"}, http.StatusCreated, &shop)
 	otto := shop.Shop.ID
@@ -79,6 +79,13 @@ func TestAdminBrowser(t *testing.T) {
 		"title": "Silk scarf",
 		"skus":  []map[string]any{{"code": "SCARF-1", "prices": map[string]any{"US": 1999, "VN": 450000}, "on_hand": 100}},
 	}, http.StatusCreated, &prod)
+
+	// One for the seller to delete (with markup in its title, shown as text).
+	var old struct{ Product hawker.Product }
+	a.do("POST", "/api/v1/shops/"+berlin+"/products", seller.Token, map[string]any{
+		"title": "Brezel <b>mug</b>",
+		"skus":  []map[string]any{{"code": "MUG-1", "prices": map[string]any{"DE": 1299}, "on_hand": 3}},
+	}, http.StatusCreated, &old)
 
 	dir := t.TempDir()
 	pic := filepath.Join(dir, "ao-dai.png")
@@ -94,6 +101,7 @@ func TestAdminBrowser(t *testing.T) {
 		"admin":  map[string]any{"email": root.Email, "password": adminPassword},
 		"shops":  map[string]string{"saigon": saigon, "berlin": berlin, "other": otto},
 		"scarf":  map[string]string{"product": prod.Product.ID, "sku": prod.Product.SKUs[0].ID},
+		"mug":    old.Product.ID,
 		"files":  map[string]string{"png": pic, "text": notImage},
 	})
 
@@ -120,12 +128,15 @@ func TestAdminBrowser(t *testing.T) {
 // the base URL, an admin API key and the server's log.
 func adminAPIServer(t *testing.T) (url, adminKey string, logs *syncBuffer) {
 	t.Helper()
-	ctx, stop := context.WithCancel(context.Background())
+	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "hawker.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
+	// Cleanups run last-in first-out: HTTP, then payments, the engine and
+	// the store, the order serve stops them in.
+	t.Cleanup(func() { db.Close() })
 	// The admin key, as `hawker admin create-key` makes it: nothing in
 	// the API can make the first admin.
 	adminKey, hash := secret.NewToken("hk")
@@ -141,16 +152,22 @@ func adminAPIServer(t *testing.T) (url, adminKey string, logs *syncBuffer) {
 	}
 	markets := marketconf.Default()
 	engine := inventory.New(db, inventory.Config{Markets: markets})
+	t.Cleanup(func() { engine.Close() })
 	pay, err := payment.New(payment.Config{Store: db, Orders: db, Checkout: engine, Providers: []payment.Provider{testpay.New()}})
 	if err != nil {
 		t.Fatalf("payments: %v", err)
 	}
 	// The reconcile loop carries refunds through, as in serve.
+	payCtx, stopPay := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		pay.Run(ctx)
+		pay.Run(payCtx)
 	}()
+	t.Cleanup(func() {
+		stopPay()
+		<-done
+	})
 	logs = &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	api, err := hawkerhttp.NewServer(logger, db, markets, blobs, hawkerhttp.Config{
@@ -164,14 +181,9 @@ func adminAPIServer(t *testing.T) (url, adminKey string, logs *syncBuffer) {
 		t.Fatalf("NewServer: %v", err)
 	}
 	srv := httptest.NewServer(api)
-	// Stopped in the order serve stops them: HTTP, payments, engine, store.
 	t.Cleanup(func() {
 		srv.Close()
 		api.Close()
-		stop()
-		<-done
-		engine.Close()
-		db.Close()
 	})
 	return srv.URL, adminKey, logs
 }

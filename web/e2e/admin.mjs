@@ -144,8 +144,45 @@ try {
   const shopNames = await sw.locator("option").allTextContents();
   check("seller: the switcher lists their two shops only", shopNames.length === 2 && shopNames.includes("Berlin Bits") && !shopNames.includes("Otto's Outlet"), JSON.stringify(shopNames));
   await sw.selectOption(fx.shops.berlin);
-  check("switching shop shows its (empty) catalog", !!(await until(() => page.getByTestId("products-empty").isVisible())));
+  const mug = page.locator(`hk-admin-products [data-testid=product-row][data-id="${fx.mug}"]`);
+  check("switching shop shows its catalog", !!(await until(() => mug.isVisible())));
   check("the shop is in the address", new URL(page.url()).searchParams.get("shop") === fx.shops.berlin);
+  check("a title with markup shows as text", norm(await mug.getByTestId("product-title").textContent()) === "Brezel <b>mug</b>");
+  check("no element came from it", (await page.locator("hk-admin-products [data-testid=product-title] b").count()) === 0);
+  const euro = norm(await mug.locator("td").nth(3).textContent());
+  check("prices in the shop's home market (euros)", euro === "€12.99", euro);
+  // Delete asks first; Cancel keeps the product.
+  await mug.getByTestId("product-delete").click();
+  const ask = page.locator("dialog[open]");
+  await ask.waitFor();
+  check("delete asks for confirmation, naming the product", norm(await ask.textContent()).includes("Delete “Brezel <b>mug</b>”?"));
+  const cancelFocused = await deepActive(page);
+  check("the dialog focuses Cancel first", cancelFocused?.testid === "confirm-cancel", JSON.stringify(cancelFocused));
+  await page.keyboard.press("Escape");
+  check("Escape cancels: the product stays", (await until(async () => (await page.locator("dialog[open]").count()) === 0)) === true && (await mug.count()) === 1);
+  await mug.getByTestId("product-delete").click();
+  await confirmOk(page).click();
+  check("confirmed: the product is deleted", !!(await until(() => page.getByTestId("products-empty").isVisible())));
+  check("API: it is gone", (await call("GET", `/api/v1/products/${fx.mug}`, fx.seller.token)).status === 404);
+
+  // Prices as people type them: "12,50" (German decimal comma) in euros,
+  // "150.000" (Indonesian thousands dot) in rupiah, which has no decimals.
+  {
+    await page.locator("hk-admin-products").getByTestId("product-new").click();
+    const ed = page.locator("hk-product-editor");
+    await ed.getByTestId("p-title").fill("Becher");
+    const eur = ed.locator("[data-testid=sku-price][data-market=DE]");
+    const idr = ed.locator("[data-testid=sku-price][data-market=ID]");
+    await eur.fill("12,50");
+    await idr.fill("150000,5");
+    await ed.getByTestId("product-save").click();
+    check("IDR with decimals is refused inline", !!(await until(async () => norm(await ed.locator('[data-testid=field-error][data-field="skus[0].prices.ID"]').textContent()).includes("IDR has no decimals"))));
+    await idr.fill("150.000");
+    await ed.getByTestId("product-save").click();
+    await until(() => page.locator("hk-admin-products [data-testid=product-row]").count());
+    const becher = (await call("GET", `/api/v1/shops/${fx.shops.berlin}/products`, fx.seller.token)).json.items.find((p) => p.title === "Becher");
+    check("API: 12,50 € is 1250 cents and 150.000 Rp is 150000", JSON.stringify(becher?.skus[0].prices) === JSON.stringify({ DE: 1250, ID: 150000 }), JSON.stringify(becher?.skus[0].prices));
+  }
   await sw.selectOption(fx.shops.saigon);
   const products = page.locator("hk-admin-products");
   await until(async () => (await products.getByTestId("product-row").count()) === 1);
@@ -382,7 +419,8 @@ try {
     await until(async () => (await rows.count()) > 0);
     check("360 px: order rows are cards", (await rows.first().evaluate((el) => getComputedStyle(el).display)) === "block");
     check("360 px: orders fit the width", await fitsWidth(m.page));
-    await m.page.screenshot({ path: join(shots, "admin-orders-mobile-en.png"), fullPage: true });
+    // The first screen only: a full page of 20 cards is too long to look at.
+    await m.page.screenshot({ path: join(shots, "admin-orders-mobile-en.png") });
     await m.page.getByTestId("tab-products").click();
     const prow = m.page.locator("hk-admin-products [data-testid=product-row]").filter({ hasText: "Áo dài" });
     await prow.waitFor();

@@ -324,6 +324,11 @@ export class HkProductEditor extends LitElement {
         .stock tr { border-bottom: 1px solid #d4d4d8; padding: .4rem 0; }
         .stock td { display: flex; justify-content: space-between; border: 0; padding: .2rem 0; }
         .stock td::before { content: attr(data-label); font-weight: 600; color: var(--hk-muted, #52525b); }
+        .stock td.vname { display: block; font-weight: 600; }
+        .stock td.set { display: block; padding-top: .4rem; }
+        .stock td.vname::before, .stock td.set::before { content: none; }
+        .stockset { justify-content: flex-start; }
+        .stock input { max-width: none; flex: 1 1 8rem; }
       }
     `,
   ];
@@ -660,12 +665,12 @@ export class HkProductEditor extends LitElement {
             const msg = this.stockMsg[id];
             const name = variantName(r.options) || r.code;
             return html`<tr data-testid="stock-row" data-code=${r.code}>
-              <td data-label=${t("admin.products.variant")}><span class="title-text">${name}</span> <span class="muted mono">${r.code}</span></td>
+              <td class="vname"><span class="title-text">${name}</span> <span class="muted mono">${r.code}</span></td>
               <td data-label=${t("admin.stock.onHand")} data-testid="stock-onhand">${s?.on_hand ?? "…"}</td>
               <td data-label=${t("admin.stock.reserved")} data-testid="stock-reserved">${s?.reserved ?? "…"}</td>
               <td data-label=${t("admin.stock.sold")} data-testid="stock-sold">${s?.sold ?? "…"}</td>
               <td data-label=${t("admin.stock.available")} data-testid="stock-available">${s?.available ?? "…"}</td>
-              <td data-label=${t("admin.stock.set")}>
+              <td class="set">
                 <form class="stockset" novalidate @submit=${(ev: Event) => void this.setStock(ev, id)}>
                   <input data-testid="stock-input" inputmode="numeric" aria-label=${t("admin.stock.setFor", { name })} .value=${this.stockInput[id] ?? ""}
                     aria-invalid=${msg && !msg.ok ? "true" : "false"} aria-describedby=${msg ? `stock-msg-${r.key}` : nothing}
