@@ -129,6 +129,11 @@ type Recorder struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// sweepMu serializes Sweep, deletions included: a Sweep returns only
+	// after those of any Sweep before it, whose victims it no longer
+	// sees, are off the disk. Taken before mu.
+	sweepMu sync.Mutex
+
 	mu sync.Mutex // guards the fields below; taken before a recording's mu, never during disk I/O
 	// open are the recordings not finished: being written, or waiting
 	// for their show's publisher (also after a restart).
@@ -600,8 +605,11 @@ func (r *Recorder) flushTimelines() {
 // MaxAge go, then the oldest ones while all recordings together use more
 // than MaxBytes. A recording being written is never deleted; an unfinished
 // one nobody writes (its show never ended) goes once MaxAge passed since
-// its last write.
+// its last write. When Sweep returns, every deletion it or an earlier
+// Sweep (the recorder's own, running concurrently) decided is done.
 func (r *Recorder) Sweep() {
+	r.sweepMu.Lock()
+	defer r.sweepMu.Unlock()
 	now := r.now()
 	type victim struct {
 		id  string
