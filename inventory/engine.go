@@ -572,7 +572,7 @@ func (c *Config) notify(w *work) {
 	if c.OnStock != nil {
 		for id, ch := range w.skus {
 			if ch.Reserved != 0 || ch.Sold != 0 {
-				c.OnStock(w.sts[id].stock())
+				c.OnStock(w.stockOf(id))
 			}
 		}
 	}
@@ -683,7 +683,6 @@ func (o *owner) run() {
 	idle := time.NewTicker(o.e.cfg.IdleTimeout)
 	defer idle.Stop()
 	busy := true
-	var batch []msg
 	for {
 		select {
 		case <-ctx.Done():
@@ -691,19 +690,37 @@ func (o *owner) run() {
 			return
 		case <-o.q.ready:
 			busy = true
+			// pend is the batch whose commit is in flight, next the one
+			// decided meanwhile (see step).
+			var pend, next *pending
 			for ctx.Err() == nil {
-				batch = o.q.take(batch[:0], o.e.cfg.MaxBatch)
+				room := o.e.cfg.MaxBatch
+				if next != nil {
+					room -= len(next.msgs)
+				}
+				var batch []msg
+				if room > 0 {
+					batch = o.q.take(nil, room)
+				}
 				if len(batch) == 0 {
-					break
+					if pend == nil {
+						break
+					}
+					more := o.q.ready
+					if room <= 0 {
+						more = nil
+					}
+					select {
+					case <-pend.done:
+						pend, next = o.advance(ctx, pend, next)
+					case <-more:
+					case <-ctx.Done():
+					}
+					continue
 				}
-				if last := batch[len(batch)-1]; last.park != nil {
-					o.handle(ctx, batch[:len(batch)-1])
-					o.park(ctx, last.park)
-				} else {
-					o.handle(ctx, batch)
-				}
-				clear(batch) // drop references for the GC
+				pend, next = o.step(ctx, pend, next, batch)
 			}
+			o.finish(ctx, pend, next)
 			if o.unknown && o.e.retire(o) {
 				return
 			}
@@ -791,6 +808,196 @@ func (o *owner) handle(ctx context.Context, msgs []msg) {
 	}
 	for i, m := range msgs {
 		o.answer(m, out[i], orders[i])
+	}
+}
+
+// pending is a batch of reserve requests decided in memory whose commit
+// runs on its own goroutine while the owner decides the next batch.
+type pending struct {
+	msgs []msg
+	out  []outcome
+	w    *work
+	b    *Batch // nil: nothing to write
+
+	done chan struct{} // closed when the commit returned, err set
+	err  error
+}
+
+// step decides msgs and returns the batch in flight and the one being
+// decided.
+//
+// Commit latency, not CPU, bounds the engine: without overlap, the
+// clients answered by one commit refill the queue while the next commits
+// and each batch holds about half of them. So while pend commits, reserve
+// requests are decided as they come into next, against the state as pend
+// leaves it (the memory already holds pend's decisions, and its version is
+// the one pend's commit makes); next commits right after pend. If pend
+// fails, that state never existed: next's decisions are dropped unanswered
+// and its requests decided again after pend's. Anything else (transitions,
+// stock reads, reloads, parks) waits for both and goes the plain way.
+func (o *owner) step(ctx context.Context, pend, next *pending, msgs []msg) (*pending, *pending) {
+	if !reservesOnly(msgs) {
+		o.finish(ctx, pend, next)
+		if last := msgs[len(msgs)-1]; last.park != nil {
+			o.handle(ctx, msgs[:len(msgs)-1])
+			o.park(ctx, last.park)
+		} else {
+			o.handle(ctx, msgs)
+		}
+		return nil, nil
+	}
+	if pend == nil {
+		p, err := o.open(ctx)
+		if err == nil {
+			err = o.add(ctx, p, msgs)
+		}
+		if err != nil {
+			o.st = nil // it may hold part of the batch
+			o.handle(ctx, msgs)
+			return nil, nil
+		}
+		return o.launch(ctx, p), nil
+	}
+	var err error
+	if next == nil {
+		next, err = o.open(ctx)
+	}
+	if err == nil {
+		err = o.add(ctx, next, msgs)
+	}
+	if err != nil {
+		o.st = nil
+		<-pend.done
+		o.settle(ctx, pend)
+		if next != nil {
+			o.handle(ctx, next.msgs)
+		}
+		o.handle(ctx, msgs)
+		return nil, nil
+	}
+	return pend, next
+}
+
+// advance settles pend, whose commit returned, and starts next.
+func (o *owner) advance(ctx context.Context, pend, next *pending) (*pending, *pending) {
+	o.settle(ctx, pend)
+	if next == nil {
+		return nil, nil
+	}
+	if pend.err != nil {
+		// settle dropped the state next was decided on.
+		o.handle(ctx, next.msgs)
+		return nil, nil
+	}
+	return o.launch(ctx, next), nil
+}
+
+// finish waits for the batch in flight and the one decided after it.
+func (o *owner) finish(ctx context.Context, pend, next *pending) {
+	for pend != nil {
+		<-pend.done
+		pend, next = o.advance(ctx, pend, next)
+	}
+}
+
+func reservesOnly(msgs []msg) bool {
+	for _, m := range msgs {
+		if m.fl == nil || m.reload {
+			return false
+		}
+	}
+	return true
+}
+
+// open starts a batch of reserve requests on the owner's state, expiring
+// due reservations first.
+func (o *owner) open(ctx context.Context) (*pending, error) {
+	if o.st == nil {
+		s, err := o.e.store.LoadSKU(ctx, o.id)
+		if err != nil {
+			return nil, err
+		}
+		o.st = newSKUState(s)
+	}
+	w := newWork(o.e.cfg.now(), o.st)
+	w.expireDue()
+	return &pending{w: w, done: make(chan struct{})}, nil
+}
+
+// add decides reserve requests into p. On an error the state may hold
+// part of them and must be dropped.
+func (o *owner) add(ctx context.Context, p *pending, msgs []msg) error {
+	e := o.e
+	keys := make([]Key, len(msgs))
+	for i, m := range msgs {
+		keys[i] = m.fl.key
+	}
+	rs, err := e.store.FindDecisions(ctx, keys)
+	if err != nil {
+		return err
+	}
+	recs := make(map[Key]*Record, len(rs))
+	for _, r := range rs {
+		recs[Key{BuyerID: r.BuyerID, Key: r.Key}] = r
+	}
+	for _, m := range msgs {
+		p.out = append(p.out, p.w.reserve(m.fl.req, m.fl.fp, recs[m.fl.key], e.cfg.Markets, e.cfg.Reservation))
+	}
+	if p.w.stale {
+		p.out = p.out[:len(p.msgs)]
+		return ErrStale
+	}
+	p.msgs = append(p.msgs, msgs...)
+	return nil
+}
+
+// launch seals p and starts its commit; with nothing to write it answers
+// p at once and returns nil.
+func (o *owner) launch(ctx context.Context, p *pending) *pending {
+	w := p.w
+	if p.b = w.batch(); p.b == nil {
+		close(p.done)
+		o.settle(ctx, p)
+		return nil
+	}
+	w.seal()
+	// The next batch is fenced with the version this one leaves; if this
+	// one fails the state is dropped anyway.
+	w.committed()
+	go func() {
+		p.err = o.e.store.CommitBatch(ctx, p.b)
+		close(p.done)
+	}()
+	return p
+}
+
+// settle answers a batch whose commit returned. A failed batch drops the
+// state (and so whatever was decided on top of it); after ErrStale its
+// requests are decided again from a reload, as round does.
+func (o *owner) settle(ctx context.Context, p *pending) {
+	e := o.e
+	if p.err != nil {
+		o.st = nil
+		if errors.Is(p.err, ErrStale) {
+			o.handle(ctx, p.msgs)
+			return
+		}
+		if hawker.ErrorCode(p.err) == hawker.EINTERNAL {
+			e.cfg.Logger.Error("inventory: commit failed", "sku", o.id, "requests", len(p.msgs), "err", p.err)
+		}
+		for _, m := range p.msgs {
+			o.answer(m, outcome{err: p.err}, nil)
+		}
+		return
+	}
+	if p.b != nil {
+		e.cfg.notify(p.w)
+	}
+	for _, r := range p.w.multiDue {
+		e.expireMulti(r)
+	}
+	for i, m := range p.msgs {
+		o.answer(m, p.out[i], nil)
 	}
 }
 

@@ -199,20 +199,11 @@ func TestRefusalReplayed(t *testing.T) {
 
 // A full queue answers EBUSY at once, and refusals are not stored.
 func TestFullQueueBusy(t *testing.T) {
-	h := newHarness(t, kinds[0], func(c *Config) { c.QueueSize = 4; c.MaxBatch = 4 })
+	h := newHarness(t, kinds[0], func(c *Config) { c.QueueSize = 4; c.MaxBatch = 1 })
 	sku := h.sku(100, 0)
-	entered := make(chan struct{}, 1)
-	release := make(chan struct{})
-	h.store.SetCommitFault(func(*Batch) error {
-		select {
-		case entered <- struct{}{}:
-			<-release // hold the first commit
-		default:
-		}
-		return nil
-	})
+	g := gated(h, 1) // hold the first commit
 	var wg sync.WaitGroup
-	errs := make(chan error, 5)
+	errs := make(chan error, 6)
 	send := func(i int) {
 		defer wg.Done()
 		d, err := h.reserve(request(newBuyer(), key(i), line(sku, 1)))
@@ -223,8 +214,11 @@ func TestFullQueueBusy(t *testing.T) {
 	}
 	wg.Add(1)
 	go send(0)
-	<-entered // the owner is inside CommitBatch with request 0
-	for i := 1; i <= 4; i++ {
+	<-g.entered // the owner is inside CommitBatch with request 0
+	wg.Add(1)
+	go send(1)
+	waitFinds(t, g, 2) // request 1 is decided on top and waits for the commit
+	for i := 2; i <= 5; i++ {
 		wg.Add(1)
 		go send(i)
 	}
@@ -247,7 +241,7 @@ func TestFullQueueBusy(t *testing.T) {
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Errorf("EBUSY took %v", d)
 	}
-	close(release)
+	g.release <- nil
 	wg.Wait()
 	close(errs)
 	for err := range errs {

@@ -137,6 +137,26 @@ type work struct {
 	// Config.OnDealEnded are told after the commit.
 	changed []*hawker.Order
 	ended   []hawker.Deal
+	// snap, when set, is the stock of each SKU as this round left it:
+	// with pipelining the state already holds the next round's decisions
+	// when this one commits, and hooks must not announce those early.
+	snap map[string]hawker.Stock
+}
+
+// seal records the stock the round leaves, for the hooks after its commit.
+func (w *work) seal() {
+	w.snap = make(map[string]hawker.Stock, len(w.sts))
+	for id, st := range w.sts {
+		w.snap[id] = st.stock()
+	}
+}
+
+// stockOf is the SKU's stock as this round left it.
+func (w *work) stockOf(id string) hawker.Stock {
+	if s, ok := w.snap[id]; ok {
+		return s
+	}
+	return w.sts[id].stock()
 }
 
 func newWork(now time.Time, sts ...*skuState) *work {
