@@ -21,7 +21,8 @@ type Packet struct {
 	Keyframe bool
 	// RTP has a header of this subscription's own: sequence numbers and
 	// timestamps stay continuous across layer switches and publisher
-	// reconnects, header extensions are removed. The payload is shared
+	// reconnects, header extensions are removed. The sink may change and
+	// keep the header (each packet gets a new one). The payload is shared
 	// with every other subscriber: read it, never write to it.
 	RTP *rtp.Packet
 }
@@ -278,17 +279,30 @@ func (sub *Subscription) handle(p *packet) error {
 		w.resync(p, true)
 		w.src = p.track
 	}
-	out := &rtp.Packet{Header: p.rtp.Header, Payload: p.rtp.Payload, PaddingSize: p.rtp.PaddingSize}
-	out.SequenceNumber += w.seqOff
-	out.Timestamp += w.tsOff
-	w.lastSeq, w.lastTS, w.lastAt, w.started = out.SequenceNumber, out.Timestamp, p.at, true
-	return sub.sink.WritePacket(&Packet{
-		Kind:     kinds[p.track.kind],
-		Codec:    p.track.codec,
-		RID:      p.track.rid,
-		Keyframe: p.keyframe,
-		RTP:      out,
-	})
+	// One allocation per packet per subscriber: the Packet and its
+	// rewritten header share it. It must stay fresh per write because
+	// sinks may keep it (the viewer's NACK buffer keeps the header).
+	o := &outPacket{
+		Packet: Packet{
+			Kind:     kinds[p.track.kind],
+			Codec:    p.track.codec,
+			RID:      p.track.rid,
+			Keyframe: p.keyframe,
+		},
+		rtp: rtp.Packet{Header: p.rtp.Header, Payload: p.rtp.Payload, PaddingSize: p.rtp.PaddingSize},
+	}
+	o.RTP = &o.rtp
+	o.rtp.SequenceNumber += w.seqOff
+	o.rtp.Timestamp += w.tsOff
+	w.lastSeq, w.lastTS, w.lastAt, w.started = o.rtp.SequenceNumber, o.rtp.Timestamp, p.at, true
+	return sub.sink.WritePacket(&o.Packet)
+}
+
+// outPacket holds a delivered Packet and the RTP packet it points to, so
+// forwarding allocates once instead of twice.
+type outPacket struct {
+	Packet
+	rtp rtp.Packet
 }
 
 // resync makes p follow the last packet sent: the next sequence number,

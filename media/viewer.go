@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
-	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -103,9 +102,11 @@ func (v *viewer) WritePacket(p *Packet) error {
 		// A reconnected publisher changed codec: this viewer cannot follow.
 		return fmt.Errorf("publisher codec changed to %s", p.Codec.MimeType)
 	}
-	// The header must be fresh per write: the NACK responder keeps it.
-	h := new(rtp.Header)
-	*h = p.RTP.Header
+	// The NACK responder keeps the header it is given (DisableCopy), so it
+	// must be fresh per write: the subscription's own per-packet header
+	// is, and nothing reads it after this sink, so it is rewritten in
+	// place rather than copied.
+	h := &p.RTP.Header
 	h.SSRC = b.ssrc
 	h.PayloadType = b.pt
 	h.PaddingSize = p.RTP.PaddingSize
