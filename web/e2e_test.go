@@ -46,13 +46,19 @@ const (
 	e2eShowTitle = "Silk <i>week</i> preview"
 )
 
+const (
+	e2eReplayShow   = "shw_01jd8c9n00000000000000e1" // ended, with a replay
+	e2eNoReplayShow = "shw_01jd8c9n00000000000000e2" // ended, no replay (404)
+)
+
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	chromium, node := browserTools(t)
 
-	srv := httptest.NewServer(e2eServer(t))
+	replay := e2eReplayMedia(t)
+	srv := httptest.NewServer(e2eServer(t, replay))
 	defer srv.Close()
 
 	shots := filepath.Join("e2e", "screenshots")
@@ -63,6 +69,7 @@ func TestBrowser(t *testing.T) {
 		"HAWKER_E2E_URL="+srv.URL,
 		"HAWKER_E2E_CHROMIUM="+chromium,
 		"HAWKER_E2E_SCREENSHOTS="+shots,
+		fmt.Sprintf("HAWKER_E2E_REPLAY_MEDIA=%t", replay != ""),
 	)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -99,8 +106,30 @@ func browserTools(t *testing.T) (chromium, node string) {
 	return chromium, node
 }
 
-// e2eServer is the UI (Handler) plus the stand-in API and realtime.
-func e2eServer(t *testing.T) http.Handler {
+// e2eReplayMedia makes a tiny HLS VOD (2 s, fMP4) with ffmpeg for the
+// replay check and returns its directory, or "" (the check is skipped,
+// visibly) without ffmpeg.
+func e2eReplayMedia(t *testing.T) string {
+	t.Helper()
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Log("SKIPPED replay playback check: no ffmpeg on PATH")
+		return ""
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "2",
+		"-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1", "-hls_segment_type", "fmp4", "-hls_playlist_type", "vod",
+		filepath.Join(dir, "index.m3u8"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Logf("SKIPPED replay playback check: ffmpeg failed: %v\n%s", err, out)
+		return ""
+	}
+	return dir
+}
+
+// e2eServer is the UI (Handler) plus the stand-in API and realtime;
+// replayDir holds the replay's HLS VOD ("" for none).
+func e2eServer(t *testing.T, replayDir string) http.Handler {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	markets := []map[string]any{
@@ -149,8 +178,32 @@ func e2eServer(t *testing.T) http.Handler {
 	list := func(items any) map[string]any { return map[string]any{"items": items, "next_cursor": nil} }
 	mux.HandleFunc("GET /api/v1/markets", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, list(markets)) })
 	mux.HandleFunc("GET /api/v1/shows", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, list(shows)) })
+	// Ended shows: not listed, only opened by id.
+	ended := func(id, title string) map[string]any {
+		s := show(id, title, "ended", nil, 0, nil)
+		s["started_at"], s["ended_at"] = now.Add(-2*time.Hour), now.Add(-time.Hour)
+		return s
+	}
+	endedShows := []map[string]any{ended(e2eReplayShow, "Yesterday's scarves"), ended(e2eNoReplayShow, "Unrecorded show")}
+	mux.HandleFunc("GET /api/v1/shows/{id}/replay", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") != e2eReplayShow {
+			notFound(w)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"replay": map[string]any{
+			"show_id": e2eReplayShow, "playlist_url": "/replays/" + e2eReplayShow + "/index.m3u8",
+			"timeline_url": "/replays/" + e2eReplayShow + "/timeline.json", "duration_seconds": 2, "ended_at": now.Add(-time.Hour),
+		}})
+	})
+	mux.HandleFunc("GET /replays/{show}/{file}", func(w http.ResponseWriter, r *http.Request) {
+		if replayDir == "" || r.PathValue("show") != e2eReplayShow || strings.ContainsAny(r.PathValue("file"), "/\\") {
+			notFound(w)
+			return
+		}
+		http.ServeFile(w, r, filepath.Join(replayDir, r.PathValue("file")))
+	})
 	mux.HandleFunc("GET /api/v1/shows/{id}", func(w http.ResponseWriter, r *http.Request) {
-		for _, s := range shows {
+		for _, s := range append(shows, endedShows...) {
 			if s["id"] == r.PathValue("id") {
 				if s["id"] == e2eDealShow {
 					c := maps.Clone(s)
@@ -174,7 +227,7 @@ func e2eServer(t *testing.T) http.Handler {
 		switch r.PathValue("id") {
 		case e2eShopShow, e2eDealShow:
 			writeJSON(w, 200, list([]any{product, shirt}))
-		case e2eLiveShow, e2eSoonShow:
+		case e2eLiveShow, e2eSoonShow, e2eReplayShow, e2eNoReplayShow:
 			writeJSON(w, 200, list([]any{}))
 		default:
 			notFound(w)

@@ -52,6 +52,15 @@ export interface Show {
   now: string;
 }
 
+/** The recording of an ended show (GET /api/v1/shows/{id}/replay). */
+export interface Replay {
+  show_id: string;
+  playlist_url: string;
+  timeline_url: string;
+  duration_seconds: number;
+  ended_at: string;
+}
+
 /** A flash deal. Timestamps count down against the server's `now`. */
 export interface Deal {
   id: string;

@@ -1,7 +1,9 @@
 // WHEP playback (POST /whep/{show} with an SDP offer). A 409/429/503 with
 // Retry-After means "not yet": the player keeps retrying and says so.
+// When WHEP is impossible (no RTCPeerConnection, or an answer that retrying
+// will not change) onFallback is called once, for the LL-HLS fallback.
 
-export type PlayState = "connecting" | "playing" | "waiting";
+export type PlayState = "connecting" | "playing" | "waiting" | "error";
 
 export interface WhepPlayer {
   stop(): void;
@@ -25,7 +27,7 @@ function gathered(pc: RTCPeerConnection, ms: number): Promise<void> {
  * Plays show id into video, reconnecting until stop(). onState reports
  * what the viewer should see.
  */
-export function playWhep(id: string, video: HTMLVideoElement, onState: (s: PlayState) => void): WhepPlayer {
+export function playWhep(id: string, video: HTMLVideoElement, onState: (s: PlayState) => void, onFallback: () => void): WhepPlayer {
   let stopped = false;
   let pc: RTCPeerConnection | null = null;
   let session: string | null = null;
@@ -46,9 +48,17 @@ export function playWhep(id: string, video: HTMLVideoElement, onState: (s: PlayS
     timer = setTimeout(attempt, Math.min(Math.max(seconds, 1), 30) * 1000);
   };
 
+  const fallback = () => {
+    cleanup();
+    if (stopped) return;
+    stopped = true;
+    onFallback();
+  };
+
   async function attempt(): Promise<void> {
     if (stopped) return;
     onState("connecting");
+    if (typeof RTCPeerConnection === "undefined") return fallback();
     const conn = new RTCPeerConnection({ bundlePolicy: "max-bundle" });
     pc = conn;
     conn.addTransceiver("video", { direction: "recvonly" });
@@ -79,14 +89,17 @@ export function playWhep(id: string, video: HTMLVideoElement, onState: (s: PlayS
         return;
       }
       // 409/429/503 say when to come back; a 404 (show hidden, or no media
-      // server on this node) is retried slowly.
+      // server on this node) is retried slowly, other 5xx soon; other 4xx
+      // and 501 will not change: fall back to HLS.
+      if (r.status === 501 || (r.status >= 400 && r.status < 500 && ![404, 409, 429].includes(r.status))) return fallback();
       retry(Number(r.headers.get("Retry-After")) || (r.status === 404 ? 10 : 2), "waiting");
     } catch {
       if (pc === conn) retry(2, "waiting");
     }
   }
 
-  void attempt();
+  // After return, so that the caller holds the player when onFallback runs.
+  void Promise.resolve().then(attempt);
   return {
     stop() {
       stopped = true;

@@ -31,6 +31,8 @@ export const de: Messages = {
   "viewer.reconnecting": "Verbindung wird wiederhergestellt …",
   "viewer.connecting": "Verbindung wird aufgebaut …",
   "viewer.ended": "Diese Show ist vorbei",
+  "viewer.watchReplay": "Aufzeichnung ansehen",
+  "viewer.unavailable": "Dieses Video kann hier nicht abgespielt werden",
   "viewer.notFound": "Diese Show gibt es nicht oder sie ist nicht mehr verfügbar.",
   "viewer.unmute": "Ton einschalten",
   "viewer.mute": "Ton ausschalten",

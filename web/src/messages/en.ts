@@ -31,6 +31,8 @@ export const en = {
   "viewer.reconnecting": "Reconnecting…",
   "viewer.connecting": "Connecting…",
   "viewer.ended": "This show has ended",
+  "viewer.watchReplay": "Watch the replay",
+  "viewer.unavailable": "This video can't be played here",
   "viewer.notFound": "This show doesn't exist or is no longer available.",
   "viewer.unmute": "Turn sound on",
   "viewer.mute": "Turn sound off",

@@ -31,6 +31,8 @@ export const fr: Messages = {
   "viewer.reconnecting": "Reconnexion…",
   "viewer.connecting": "Connexion…",
   "viewer.ended": "Ce live est terminé",
+  "viewer.watchReplay": "Voir le replay",
+  "viewer.unavailable": "Cette vidéo ne peut pas être lue ici",
   "viewer.notFound": "Ce live n’existe pas ou n’est plus disponible.",
   "viewer.unmute": "Activer le son",
   "viewer.mute": "Couper le son",

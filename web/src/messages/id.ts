@@ -31,6 +31,8 @@ export const id: Messages = {
   "viewer.reconnecting": "Menyambungkan ulang…",
   "viewer.connecting": "Menyambungkan…",
   "viewer.ended": "Live ini sudah selesai",
+  "viewer.watchReplay": "Tonton siaran ulang",
+  "viewer.unavailable": "Video ini tidak dapat diputar di sini",
   "viewer.notFound": "Live ini tidak ada atau sudah tidak tersedia.",
   "viewer.unmute": "Nyalakan suara",
   "viewer.mute": "Matikan suara",

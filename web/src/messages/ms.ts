@@ -31,6 +31,8 @@ export const ms: Messages = {
   "viewer.reconnecting": "Menyambung semula…",
   "viewer.connecting": "Menyambung…",
   "viewer.ended": "Siaran ini telah tamat",
+  "viewer.watchReplay": "Tonton ulang siar",
+  "viewer.unavailable": "Video ini tidak dapat dimainkan di sini",
   "viewer.notFound": "Siaran ini tidak wujud atau tidak lagi tersedia.",
   "viewer.unmute": "Hidupkan bunyi",
   "viewer.mute": "Matikan bunyi",

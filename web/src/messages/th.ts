@@ -31,6 +31,8 @@ export const th: Messages = {
   "viewer.reconnecting": "กำลังเชื่อมต่อใหม่…",
   "viewer.connecting": "กำลังเชื่อมต่อ…",
   "viewer.ended": "ไลฟ์นี้จบแล้ว",
+  "viewer.watchReplay": "ดูย้อนหลัง",
+  "viewer.unavailable": "ไม่สามารถเล่นวิดีโอนี้ได้ที่นี่",
   "viewer.notFound": "ไม่พบไลฟ์นี้ หรือไลฟ์นี้ไม่เปิดให้ดูแล้ว",
   "viewer.unmute": "เปิดเสียง",
   "viewer.mute": "ปิดเสียง",

@@ -31,6 +31,8 @@ export const vi: Messages = {
   "viewer.reconnecting": "Đang kết nối lại…",
   "viewer.connecting": "Đang kết nối…",
   "viewer.ended": "Buổi live này đã kết thúc",
+  "viewer.watchReplay": "Xem lại",
+  "viewer.unavailable": "Không thể phát video này tại đây",
   "viewer.notFound": "Buổi live này không tồn tại hoặc không còn khả dụng.",
   "viewer.unmute": "Bật tiếng",
   "viewer.mute": "Tắt tiếng",
