@@ -44,6 +44,20 @@ type OrderFinder interface {
 // IdempotencyHeader carries the client's idempotency key.
 const IdempotencyHeader = "Idempotency-Key"
 
+// orderCaller is the caller of an order route that reads or changes
+// existing orders: 401 without credentials first, then 503 when checkout
+// is off.
+func orderCaller(r *http.Request, co Checkout, orders OrderFinder) (*hawker.Actor, error) {
+	a, err := requireActor(r)
+	if err != nil {
+		return nil, err
+	}
+	if co == nil || orders == nil {
+		return nil, errCheckoutOff()
+	}
+	return a, nil
+}
+
 func errCheckoutOff() error {
 	return hawker.Errorf(codeUnavailable, "Checkout is not available on this server.")
 }
@@ -184,13 +198,9 @@ func canSeeOrder(a *hawker.Actor, o *hawker.Order) bool {
 // reads the order's SKUs), so the answer never shows a stale "reserved".
 func handleOrderGet(co Checkout, orders OrderFinder) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := requireActor(r)
+		a, err := orderCaller(r, co, orders)
 		if err != nil {
 			Error(w, r, err)
-			return
-		}
-		if co == nil || orders == nil {
-			Error(w, r, errCheckoutOff())
 			return
 		}
 		o, err := orderFor(r, orders, a)
@@ -258,13 +268,9 @@ func validOrderState(s hawker.OrderState) bool {
 // else their own purchases.
 func handleOrderList(co Checkout, orders OrderFinder, store hawker.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := requireActor(r)
+		a, err := orderCaller(r, co, orders)
 		if err != nil {
 			Error(w, r, err)
-			return
-		}
-		if co == nil || orders == nil {
-			Error(w, r, errCheckoutOff())
 			return
 		}
 		p, err := parsePage(r, hawker.PrefixOrder)
@@ -343,13 +349,9 @@ type shippingAddressBody struct {
 // 409 invalid_state.
 func handleOrderShippingAddress(co Checkout, orders OrderFinder) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := requireActor(r)
+		a, err := orderCaller(r, co, orders)
 		if err != nil {
 			Error(w, r, err)
-			return
-		}
-		if co == nil || orders == nil {
-			Error(w, r, errCheckoutOff())
 			return
 		}
 		body, err := decode[shippingAddressBody](w, r)
@@ -394,13 +396,9 @@ func handleOrderShippingAddress(co Checkout, orders OrderFinder) http.Handler {
 // 409 invalid_state, also when a refund got there first.
 func handleOrderFulfil(co Checkout, orders OrderFinder) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := requireActor(r)
+		a, err := orderCaller(r, co, orders)
 		if err != nil {
 			Error(w, r, err)
-			return
-		}
-		if co == nil || orders == nil {
-			Error(w, r, errCheckoutOff())
 			return
 		}
 		body, err := decode[hawker.Fulfilment](w, r)
@@ -435,13 +433,9 @@ func handleOrderFulfil(co Checkout, orders OrderFinder) http.Handler {
 // refunded). Cancelling a cancelled order answers it unchanged.
 func handleOrderCancel(co Checkout, orders OrderFinder) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a, err := requireActor(r)
+		a, err := orderCaller(r, co, orders)
 		if err != nil {
 			Error(w, r, err)
-			return
-		}
-		if co == nil || orders == nil {
-			Error(w, r, errCheckoutOff())
 			return
 		}
 		o, err := orderFor(r, orders, a)
