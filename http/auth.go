@@ -123,13 +123,20 @@ func (s *Server) credentials(w http.ResponseWriter, r *http.Request) (*auth, err
 		}
 		switch {
 		case strings.HasPrefix(token, prefixAPIKeyToken+"_"):
-			k, err := s.store.FindAPIKeyByHash(ctx, secret.HashToken(token))
+			hash, now := secret.HashToken(token), hawker.Now()
+			if a := s.auth.get(hash, now); a != nil {
+				return a, nil
+			}
+			gen := s.auth.generation()
+			k, err := s.store.FindAPIKeyByHash(ctx, hash)
 			if hawker.ErrorCode(err) == hawker.ENOTFOUND || err == nil && k.RevokedAt != nil {
 				return nil, hawker.Errorf(hawker.EUNAUTHENTICATED, "The API key is unknown or revoked.")
 			} else if err != nil {
 				return nil, fmt.Errorf("find API key: %w", err)
 			}
-			return &auth{actor: &hawker.Actor{APIKey: k}}, nil
+			a := &auth{actor: &hawker.Actor{APIKey: k}}
+			s.auth.put(hash, a, gen, now)
+			return a, nil
 		case strings.HasPrefix(token, prefixSessionToken+"_"):
 			return s.sessionAuth(ctx, token, false)
 		}
@@ -160,19 +167,26 @@ func (s *Server) sessionAuth(ctx context.Context, token string, cookie bool) (*a
 		return nil, bad
 	}
 	now := hawker.Now()
-	// One read for session, user and memberships: this runs on every
-	// authenticated request. Nothing is cached, so a logout, an expiry or a
-	// team change takes effect on the next request.
-	sess, actor, err := s.store.FindSessionActor(ctx, secret.HashToken(token), now)
-	if hawker.ErrorCode(err) == hawker.ENOTFOUND {
-		return nil, bad
-	} else if err != nil {
-		return nil, fmt.Errorf("find session: %w", err)
+	hash := secret.HashToken(token)
+	a := s.auth.get(hash, now)
+	if a == nil {
+		// One read for session, user and memberships, then reused for
+		// AuthCacheTTL (see authCache for what makes it forget sooner).
+		gen := s.auth.generation()
+		sess, actor, err := s.store.FindSessionActor(ctx, hash, now)
+		if hawker.ErrorCode(err) == hawker.ENOTFOUND {
+			return nil, bad
+		} else if err != nil {
+			return nil, fmt.Errorf("find session: %w", err)
+		}
+		a = &auth{actor: actor, session: sess}
+		s.auth.put(hash, a, gen, now)
 	}
-	if sess.Cookie != cookie || !sess.ExpiresAt.After(now) || (cookie && sess.CSRFToken == "") {
+	sess := a.session
+	if sess == nil || sess.Cookie != cookie || !sess.ExpiresAt.After(now) || (cookie && sess.CSRFToken == "") {
 		return nil, bad
 	}
-	return &auth{actor: actor, session: sess}, nil
+	return a, nil
 }
 
 func safeMethod(m string) bool {

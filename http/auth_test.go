@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hawker"
+	"hawker/internal/secret"
 )
 
 // authReadCounter counts the store reads that resolve a session.
@@ -26,25 +27,68 @@ func (s *authReadCounter) FindSessionByTokenHash(ctx context.Context, hash strin
 	return s.Store.FindSessionByTokenHash(ctx, hash, now)
 }
 
-// TestSessionAuthIsOneRead guards the cost of authentication: a session
-// request resolves its actor with one store read, not one per table.
-func TestSessionAuthIsOneRead(t *testing.T) {
+// TestSessionAuthReads guards the cost of authentication: a session
+// request resolves its actor with one store read, not one per table, and
+// the same session's next requests reuse it until something this process
+// changes could alter the answer.
+func TestSessionAuthReads(t *testing.T) {
 	t.Parallel()
 	counter := &authReadCounter{}
 	f := newFixtureWith(t, fixtureOptions{Config: Config{AuthRate: "0"}, WrapStore: func(s hawker.Store) hawker.Store {
 		counter.Store = s
 		return counter
 	}})
+	reads := func(step string, want int64) {
+		t.Helper()
+		if a, s := counter.actor.Swap(0), counter.session.Swap(0); a != want || s != 0 {
+			t.Errorf("%s: FindSessionActor %d times, FindSessionByTokenHash %d times; want %d and 0", step, a, s, want)
+		}
+	}
+	team := "/api/v1/shops/" + f.ShopA + "/members/" + f.UserBuyer
+	f.must(t, "PUT", team, f.SellerAToken, map[string]any{"role": "moderator"}, http.StatusOK) // empties the cache
 	counter.actor.Store(0)
-	counter.session.Store(0)
 	f.must(t, "GET", "/api/v1/shops/"+f.ShopA, f.SellerAToken, nil, http.StatusOK)
-	if a, s := counter.actor.Load(), counter.session.Load(); a != 1 || s != 0 {
-		t.Errorf("one request: FindSessionActor %d times, FindSessionByTokenHash %d times; want 1 and 0", a, s)
+	reads("first request after it", 1)
+	for range 5 {
+		f.must(t, "GET", "/api/v1/shops/"+f.ShopA, f.SellerAToken, nil, http.StatusOK)
+	}
+	reads("five more requests", 0)
+	f.must(t, "DELETE", team, f.SellerAToken, nil, http.StatusNoContent)
+	reads("another team change", 0) // the seller's own auth was still cached when it ran
+	f.must(t, "GET", "/api/v1/shops/"+f.ShopA, f.SellerAToken, nil, http.StatusOK)
+	reads("first request after it", 1)
+}
+
+// TestSessionCacheForgetsOtherProcessesChanges: a logout written by another
+// process (here: straight into the store, past this server) takes effect
+// within AuthCacheTTL.
+func TestSessionCacheForgetsOtherProcessesChanges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.must(t, "GET", "/api/v1/shops/"+f.ShopA, f.SellerAToken, nil, http.StatusOK)
+	sess, _, err := f.Store.FindSessionActor(context.Background(), secret.HashToken(f.SellerAToken), hawker.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Store.DeleteSession(context.Background(), sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	deadline := start.Add(AuthCacheTTL + 3*time.Second)
+	for {
+		resp, _ := f.do(t, "GET", "/api/v1/shops/"+f.ShopA, f.SellerAToken, nil)
+		if resp.StatusCode == http.StatusUnauthorized {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a session deleted by another process still works after %v (TTL %v): %d", time.Since(start), AuthCacheTTL, resp.StatusCode)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the server's answer, not waiting for it
 	}
 }
 
-// TestSessionSeesTeamChangesAtOnce: nothing about a session is cached, so
-// joining or leaving a shop's team counts from the next request on.
+// TestSessionSeesTeamChangesAtOnce: joining or leaving a shop's team
+// counts from the next request on (the change empties the auth cache).
 func TestSessionSeesTeamChangesAtOnce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -9,7 +9,7 @@ import (
 // routes maps the whole API surface. Who may call each route is checked in
 // its handler (see the spec's table); credentials are resolved before.
 func (s *Server) routes() {
-	st, mk, bl, rt := s.store, s.markets, s.blobs, s.cfg.Realtime
+	st, mk, bl, rt := hawker.Store(invalidatingStore{s.store, s.auth}), s.markets, s.blobs, s.cfg.Realtime
 
 	s.handle("GET /healthz", handleHealthz(s.cfg.Version))
 	s.handle("GET /readyz", handleReadyz(st))

@@ -31,6 +31,9 @@ type Config struct {
 	TrustProxy bool
 	// Version is served by /healthz.
 	Version string
+	// NoAuthCache resolves every request's credentials in the store
+	// instead of reusing them for up to AuthCacheTTL (see authCache).
+	NoAuthCache bool
 	// Registry receives the HTTP and Go runtime metrics and is served at
 	// /metrics; nil means a new registry.
 	Registry *prometheus.Registry
@@ -90,6 +93,7 @@ type Server struct {
 	mux      *http.ServeMux
 	patterns []string // every registered pattern, in registration order
 	handler  http.Handler
+	auth     *authCache   // resolved credentials; nil when Config.NoAuthCache
 	limiter  *authLimiter // nil when the auth rate is off
 	tokens   *authLimiter // realtime tokens per address; nil when off
 	metrics  *metrics
@@ -136,6 +140,9 @@ func NewServer(logger *slog.Logger, store hawker.Store, markets hawker.Markets, 
 		cfg:     cfg,
 		mux:     http.NewServeMux(),
 		metrics: m,
+	}
+	if !cfg.NoAuthCache {
+		s.auth = newAuthCache(AuthCacheTTL)
 	}
 	if burst > 0 {
 		s.limiter = newAuthLimiter(limit, burst)

@@ -494,6 +494,7 @@ type flashFlags struct {
 	clients                                 []int
 	url, adminKey, pprofDir                 string
 	backoff, maxDuration                    time.Duration
+	retryAfter                              bool
 }
 
 // flashServer is the server of the runs: a child, or one at --url.
@@ -550,7 +551,8 @@ func runBenchFlashsale(ctx context.Context, args []string, stdout, stderr io.Wri
 	clients := fs.String("clients", "64,256", "concurrent keep-alive HTTP clients; one run per count")
 	fs.IntVar(&f.queue, "queue", 0, fmt.Sprintf("engine queue per SKU (serve --inventory-queue); 0: the engine's default, and %d for the overload run", flashOverloadQueue))
 	fs.BoolVar(&f.overload, "overload", false, fmt.Sprintf("also run %d× the largest client count against a small queue: throughput against the peak, latency of the 429s", flashOverloadX))
-	fs.DurationVar(&f.backoff, "backoff", 10*time.Millisecond, "a client answered 429 waits a random time up to this before it sends the key again (0: at once)")
+	fs.DurationVar(&f.backoff, "backoff", 10*time.Millisecond, "a client answered 429 waits a random time up to this before it sends the key again (0: at once), on top of Retry-After (see --retry-after)")
+	fs.BoolVar(&f.retryAfter, "retry-after", true, "a client answered 429 also waits what its Retry-After says, as the web app does; false: only the --backoff jitter (a client that ignores the server)")
 	fs.StringVar(&f.url, "url", "", "target the running server at this URL instead of starting one (needs --admin-key; buyers sign up, so run it with --auth-rate 0)")
 	fs.StringVar(&f.adminKey, "admin-key", "", "admin API key of the server at --url")
 	fs.StringVar(&f.pprofDir, "pprof", "", "write a CPU profile of the server for each run into this dir (not with --url)")
@@ -641,8 +643,12 @@ func flashBench(ctx context.Context, f *flashFlags, stdout io.Writer) ([]string,
 	if f.url != "" {
 		where = f.url
 	}
-	fmt.Fprintf(stdout, "store %s; %d units per run, %d buyers, clients %v, 429 backoff up to %v; setup %.1fs\n",
-		where, f.units, f.buyers, f.clients, f.backoff, time.Since(setupStart).Seconds())
+	honour := "Retry-After honoured"
+	if !f.retryAfter {
+		honour = "Retry-After ignored"
+	}
+	fmt.Fprintf(stdout, "store %s; %d units per run, %d buyers, clients %v, 429 backoff: %s + up to %v; setup %.1fs\n",
+		where, f.units, f.buyers, f.clients, honour, f.backoff, time.Since(setupStart).Seconds())
 
 	kinds := []string{f.inventory}
 	if f.compare {
@@ -850,7 +856,7 @@ func flashRun(ctx context.Context, f *flashFlags, tgt *flashTarget, srv *flashSe
 				key := "fs-" + runID + "-" + strconv.Itoa(i) + "-" + strconv.Itoa(j)
 				for {
 					t0 := time.Now()
-					st, err := postOrder(runCtx, gc, orderURL, tgt.buyers[b].token, key, body, &buf)
+					st, retryAfter, err := postOrderRetry(runCtx, gc, orderURL, tgt.buyers[b].token, key, body, &buf)
 					d := time.Since(t0)
 					if err != nil {
 						if runCtx.Err() != nil {
@@ -878,7 +884,14 @@ func flashRun(ctx context.Context, f *flashFlags, tgt *flashTarget, srv *flashSe
 					case st == http.StatusTooManyRequests:
 						busy.Add(1)
 						r.bsy.add(d)
-						if f.backoff > 0 && !sleepCtx(runCtx, time.Duration(rng.Int64N(int64(f.backoff)+1))) {
+						wait := time.Duration(0)
+						if f.backoff > 0 {
+							wait = time.Duration(rng.Int64N(int64(f.backoff) + 1))
+						}
+						if f.retryAfter {
+							wait += retryAfter
+						}
+						if wait > 0 && !sleepCtx(runCtx, wait) {
 							return
 						}
 						continue // a refusal before a decision: the key is free
@@ -935,21 +948,31 @@ func flashRun(ctx context.Context, f *flashFlags, tgt *flashTarget, srv *flashSe
 
 // postOrder places one order and reads the answer into buf.
 func postOrder(ctx context.Context, hc *http.Client, u, token, key string, body []byte, buf *bytes.Buffer) (int, error) {
+	st, _, err := postOrderRetry(ctx, hc, u, token, key, body, buf)
+	return st, err
+}
+
+// postOrderRetry is postOrder that also returns a 429's Retry-After.
+func postOrderRetry(ctx context.Context, hc *http.Client, u, token, key string, body []byte, buf *bytes.Buffer) (int, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	req.Header["Content-Type"] = []string{"application/json"}
 	req.Header["Authorization"] = []string{"Bearer " + token}
 	req.Header["Idempotency-Key"] = []string{key}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	buf.Reset()
 	_, err = buf.ReadFrom(resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, err
+	var after time.Duration
+	if n, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && n > 0 {
+		after = time.Duration(n) * time.Second
+	}
+	return resp.StatusCode, after, err
 }
 
 // orderIDOf finds the order id in a 201 answer without decoding it all:
