@@ -370,10 +370,20 @@ func (db *DB) CommitBatch(ctx context.Context, b *inventory.Batch) (err error) {
 }
 
 // commitBatch applies b in tx; any error leaves tx to be rolled back.
+//
+// A batch is all or nothing, so no statement in it needs undoing on its
+// own: every statement says OR ROLLBACK (a constraint failure rolls the
+// whole transaction back at once), which spares SQLite the statement
+// journal (a copy of each page a multi-row statement changes) wherever no
+// immediate foreign key check needs one anyway. After a failure the
+// transaction is already gone; the caller's Rollback only reports that,
+// and nothing more runs in it. (PRAGMA defer_foreign_keys would spare the
+// journal for orders and order_lines too, but setting it expires every
+// prepared statement of the connection: it cost more than it saved.)
 func commitBatch(ctx context.Context, tx *stx, b *inventory.Batch) error {
 	at := fmtTime(b.At)
 	for _, c := range b.SKUs {
-		res, err := tx.ExecContext(ctx, `UPDATE skus SET reserved = reserved + ?, sold = sold + ?, version = version + 1
+		res, err := tx.ExecContext(ctx, `UPDATE OR ROLLBACK skus SET reserved = reserved + ?, sold = sold + ?, version = version + 1
 			WHERE id = ? AND version = ?`, c.Reserved, c.Sold, c.SKUID, c.Version)
 		if err != nil {
 			return fmt.Errorf("commit: SKU %s: %w", c.SKUID, err)
@@ -385,7 +395,7 @@ func commitBatch(ctx context.Context, tx *stx, b *inventory.Batch) error {
 		}
 	}
 	for _, c := range b.Deals {
-		res, err := tx.ExecContext(ctx, `UPDATE deals SET taken = taken + ?,
+		res, err := tx.ExecContext(ctx, `UPDATE OR ROLLBACK deals SET taken = taken + ?,
 			state = CASE WHEN ? AND state = 'scheduled' THEN 'ended' ELSE state END WHERE id = ?`, c.Taken, c.End, c.DealID)
 		if err != nil {
 			return fmt.Errorf("commit: deal %s: %w", c.DealID, err)
@@ -397,7 +407,7 @@ func commitBatch(ctx context.Context, tx *stx, b *inventory.Batch) error {
 		}
 	}
 
-	if err := insertRows(ctx, tx, `INSERT INTO orders (id, buyer_id, shop_id, market, show_id, deal_id, currency,
+	if err := insertRows(ctx, tx, `INSERT OR ROLLBACK INTO orders (id, buyer_id, shop_id, market, show_id, deal_id, currency,
 		subtotal, tax, shipping, total, state, pay_by, created_at, updated_at, idempotency_key, shipping_address) VALUES `, 17, len(b.Orders),
 		func(i int, args []any) []any {
 			o := b.Orders[i]
@@ -417,7 +427,7 @@ func commitBatch(ctx context.Context, tx *stx, b *inventory.Batch) error {
 			lines = append(lines, lineRef{o, i})
 		}
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO order_lines (order_id, position, sku_id, quantity, unit_price, total, tax, deal_id) VALUES `,
+	if err := insertRows(ctx, tx, `INSERT OR ROLLBACK INTO order_lines (order_id, position, sku_id, quantity, unit_price, total, tax, deal_id) VALUES `,
 		8, len(lines), func(i int, args []any) []any {
 			r := lines[i]
 			l := r.o.Lines[r.pos]
@@ -432,7 +442,7 @@ func commitBatch(ctx context.Context, tx *stx, b *inventory.Batch) error {
 			return err
 		}
 		for _, t := range ts {
-			res, err := tx.ExecContext(ctx, `UPDATE orders SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+			res, err := tx.ExecContext(ctx, `UPDATE OR ROLLBACK orders SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
 				string(t.To), at, t.OrderID, string(t.From))
 			if err != nil {
 				return fmt.Errorf("commit: order %s: %w", t.OrderID, err)
@@ -445,7 +455,7 @@ func commitBatch(ctx context.Context, tx *stx, b *inventory.Batch) error {
 		}
 	}
 
-	if err := insertRows(ctx, tx, `INSERT INTO idempotency_records (buyer_id, key, fingerprint, status, code, order_id, body, created_at) VALUES `,
+	if err := insertRows(ctx, tx, `INSERT OR ROLLBACK INTO idempotency_records (buyer_id, key, fingerprint, status, code, order_id, body, created_at) VALUES `,
 		8, len(b.Records), func(i int, args []any) []any {
 			r := b.Records[i]
 			body := r.Body
