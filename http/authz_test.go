@@ -353,6 +353,7 @@ func authzMatrix() []authzRow {
 	rows = append(rows, authzTeamRows()...)
 	rows = append(rows, authzAuditRows()...)
 	rows = append(rows, authzPaymentRows()...)
+	rows = append(rows, authzSalesRows()...)
 	return append(rows, authzOrderRows()...)
 }
 

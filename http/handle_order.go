@@ -213,7 +213,13 @@ func handleOrderGet(co Checkout, orders OrderFinder) http.Handler {
 			Error(w, r, err)
 			return
 		}
-		encode(w, http.StatusOK, map[string]any{"order": now[0]})
+		out := now[0]
+		if !(a.User != nil && a.User.ID == out.BuyerID) && !a.CanManageShop(out.ShopID) {
+			// The shop's hosts and moderators see what was bought, as in a
+			// show's order list, not the buyer's personal data.
+			out = hostOrder(out)
+		}
+		encode(w, http.StatusOK, map[string]any{"order": out})
 	})
 }
 
@@ -264,8 +270,9 @@ func validOrderState(s hawker.OrderState) bool {
 // handleOrderList lists orders newest first, filtered by state and show.
 // With shop_id it lists that shop's orders, for its sellers and admins
 // (off the shop's team the shop is invisible: 404; its hosts and
-// moderators get 403); without, an admin lists every order and anyone
-// else their own purchases.
+// moderators get 403); without, an admin lists every order, those who may
+// run the show of show_id its orders (its hosts without the buyers'
+// personal data, see showOrdersFor), and anyone else their own purchases.
 func handleOrderList(co Checkout, orders OrderFinder, store hawker.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := orderCaller(r, co, orders)
@@ -290,6 +297,7 @@ func handleOrderList(co Checkout, orders OrderFinder, store hawker.Store) http.H
 			Error(w, r, hawker.FieldError("show_id", "not a show id"))
 			return
 		}
+		asHost := false // the show's host, not a seller: no personal data
 		switch q.ShopID = v.Get("shop_id"); {
 		case q.ShopID != "":
 			if !hawker.ValidID(hawker.PrefixShop, q.ShopID) || !a.CanSeeShopPrivate(q.ShopID) {
@@ -313,6 +321,18 @@ func handleOrderList(co Checkout, orders OrderFinder, store hawker.Store) http.H
 			// An API key buys nothing: it has no purchases.
 			encode(w, http.StatusOK, whole([]*hawker.Order{}))
 			return
+		case q.ShowID != "":
+			// Those who may run the show list its orders (see
+			// showOrdersFor, handle_sales.go); others their own.
+			switch access, err := showOrdersFor(r.Context(), store, a, q.ShowID); {
+			case err != nil:
+				Error(w, r, err)
+				return
+			case access == showOrdersOwn:
+				q.BuyerID = a.User.ID
+			case access == showOrdersHost:
+				asHost = true
+			}
 		default:
 			q.BuyerID = a.User.ID
 		}
@@ -333,6 +353,9 @@ func handleOrderList(co Checkout, orders OrderFinder, store hawker.Store) http.H
 			items = slices.DeleteFunc(items, func(o *hawker.Order) bool { return o.State != q.State })
 		}
 		page.Items = items
+		if asHost {
+			page = hostOrders(page)
+		}
 		encode(w, http.StatusOK, page)
 	})
 }

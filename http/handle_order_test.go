@@ -397,6 +397,7 @@ func (f *fixture) confirm(t *testing.T, id string) {
 	if _, err := f.Engine.Confirm(context.Background(), id); err != nil {
 		t.Fatalf("confirm %s: %v", id, err)
 	}
+	f.recordCapture(t, id) // the payment's row, so the payment audit stays clean
 }
 
 // TestOrderAddressAtReserve: the address given with the order is checked
@@ -783,7 +784,8 @@ func TestOrderList(t *testing.T) {
 		{"seller B: shop B", f.SellerBToken, shopB, []hawker.Order{o4}},
 		{"admin: shop B", f.AdminKey, shopB, []hawker.Order{o4}},
 		{"buyer: show A", f.BuyerToken, "?show_id=" + f.ShowA, []hawker.Order{o1}},
-		{"host: show A, own", f.HostToken, "?show_id=" + f.ShowA, nil},
+		{"host: show A, all of it (it runs the show)", f.HostToken, "?show_id=" + f.ShowA, []hawker.Order{o1}},
+		{"seller B: show A, own", f.SellerBToken, "?show_id=" + f.ShowA, nil},
 		{"buyer: cancelled", f.BuyerToken, "?state=cancelled", []hawker.Order{o2}},
 		{"seller A: reserved in shop A", f.SellerAToken, shopA + "&state=reserved", []hawker.Order{o5, o3, o1}},
 		{"admin: shop A, show A, reserved", f.AdminKey, shopA + "&show_id=" + f.ShowA + "&state=reserved", []hawker.Order{o1}},
@@ -891,6 +893,30 @@ func TestOrderListPages(t *testing.T) {
 			if !slices.Equal(got, wantHere) {
 				t.Errorf("size %d: walked %v, want %v", size, got, wantHere)
 			}
+		}
+	}
+}
+
+// TestOrderGetHidesBuyerDataFromHosts: a shop's host reads an order as in
+// a show's order list (no address, no tracking), its seller and buyer
+// whole.
+func TestOrderGetHidesBuyerDataFromHosts(t *testing.T) {
+	f := newFixture(t)
+	o := f.placeOrder(t, f.BuyerToken, func(sku string) map[string]any {
+		b := buyBody(sku, 1)
+		b["shipping_address"] = usAddress()
+		return b
+	})
+	for _, c := range []struct {
+		who, token  string
+		wantAddress bool
+	}{{"buyer", f.BuyerToken, true}, {"seller", f.SellerAToken, true}, {"host", f.HostToken, false}} {
+		got := f.orderJSON(t, "GET", "/api/v1/orders/"+o.ID, c.token, nil)
+		if got.ID != o.ID || len(got.Lines) != 1 || got.Total != o.Total {
+			t.Errorf("%s: order %+v, want %s with its line and total", c.who, got, o.ID)
+		}
+		if (got.ShippingAddress != nil) != c.wantAddress {
+			t.Errorf("%s: shipping address %+v, want shown=%v", c.who, got.ShippingAddress, c.wantAddress)
 		}
 	}
 }

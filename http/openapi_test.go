@@ -854,6 +854,7 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 	oaPaymentSequence(t, c, f)
 	oaDealSequence(t, c, f)
 	oaAuditSequence(t, c, f)
+	oaSalesSequence(t, c, f)
 	concrete := map[string]string{
 		"/api/v1/users/{id}/roles":            "/api/v1/users/" + annaID + "/roles",
 		"/api/v1/api-keys/{id}":               "/api/v1/api-keys/key_01jbz3n8q4m2x7c5v6w9t0r1ys",
@@ -891,6 +892,9 @@ func oaConformanceSequence(t *testing.T, c *oaClient, f *fixture) {
 		concrete[k] = v
 	}
 	for k, v := range oaTeamConcrete(f) {
+		concrete[k] = v
+	}
+	for k, v := range oaSalesConcrete(f) {
 		concrete[k] = v
 	}
 	oaSweep(t, c, f, concrete)

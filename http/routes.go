@@ -79,6 +79,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/v1/payments/{id}/authorize", handlePaymentAuthorize(s.cfg.Payments))
 	s.handle("POST /api/v1/webhooks/stripe", handleWebhook(s.cfg.Payments, "stripe"))
 	s.handle("GET /api/v1/orders", handleOrderList(s.cfg.Checkout, s.cfg.Orders, st))
+	s.handle("GET /api/v1/shows/{id}/sales", handleShowSales(st, mk, s.cfg.Orders))
 	s.handle("PUT /api/v1/orders/{id}/shipping-address", handleOrderShippingAddress(s.cfg.Checkout, s.cfg.Orders))
 	s.handle("POST /api/v1/orders/{id}/fulfil", handleOrderFulfil(s.cfg.Checkout, s.cfg.Orders))
 	s.handle("GET /api/v1/admin/audit", handleAudit(s.auditor()))

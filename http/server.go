@@ -191,7 +191,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.cfg.Pages != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(r.URL.Path, "/api/") {
-		s.cfg.Pages.ServeHTTP(w, r)
+		s.cfg.Pages.ServeHTTP(pagesWriter(w, s.cfg.Payments), r)
 		return
 	}
 	// No pattern: the mux would answer a plain-text 404 or 405, or

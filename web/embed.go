@@ -39,15 +39,18 @@ func Handler() http.Handler {
 			// Vite names these by content hash: they never change.
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		}
-		if p == "embed.js" {
+		if p == "embed.js" || strings.HasPrefix(p, "assets/embed/") {
 			// The embeddable player: other sites load it by this stable
-			// URL as a module script, which browsers fetch with CORS. One
-			// self-contained file (no chunks), so nothing else needs these
-			// headers; cached briefly, so a new release reaches every site
-			// within minutes.
+			// URL as a module script, which browsers fetch with CORS, and
+			// so are the chunks it imports on demand (centrifuge for its
+			// chat, hls.js for its LL-HLS fallback; hashed, so cached like
+			// the other assets). embed.js is cached briefly, so a new
+			// release reaches every site within minutes.
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 			w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
-			w.Header().Set("Cache-Control", "public, max-age=300")
+			if p == "embed.js" {
+				w.Header().Set("Cache-Control", "public, max-age=300")
+			}
 		}
 		fileServer.ServeHTTP(w, r)
 	})

@@ -108,9 +108,10 @@ func TestInitialJSBudget(t *testing.T) {
 	}
 }
 
-// The embeddable player: one self-contained module at the stable URL
-// /embed.js, readable by pages on any origin (CORS, CORP), cached only
-// briefly (a release reaches every site within minutes), small.
+// The embeddable player: one module at the stable URL /embed.js (plus the
+// chunks it loads on demand), readable by pages on any origin (CORS,
+// CORP), cached only briefly (a release reaches every site within
+// minutes), small.
 func TestEmbedScript(t *testing.T) {
 	h := Handler()
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
@@ -143,9 +144,31 @@ func TestEmbedScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A module script from another origin fetches every import with CORS
-	// too: the player must not import anything (chunks, /assets/…).
-	if m := regexp.MustCompile(`(?m)(^|[;}\s])import\s*[\w{*"'(]|\bfrom\s*["']|/assets/`).Find(b); m != nil {
-		t.Errorf("embed.js is not self-contained: found %q", m)
+	// too: the player imports nothing up front, and on demand only its own
+	// chunks in assets/embed/ (centrifuge, hls.js), which answer CORS.
+	lazy := regexp.MustCompile("import\\([\"'`]\\./(assets/embed/[\\w.-]+\\.js)[\"'`]\\)")
+	rest := lazy.ReplaceAll(b, nil)
+	if m := regexp.MustCompile(`(?m)(^|[;}\s])import\s*[\w{*"'(]|\bfrom\s*["']|/assets/`).Find(rest); m != nil {
+		t.Errorf("embed.js imports more than its own lazy chunks: found %q", m)
+	}
+	chunks := lazy.FindAllSubmatch(b, -1)
+	if len(chunks) < 2 {
+		t.Errorf("embed.js loads %d chunks on demand, want centrifuge's and hls.js's", len(chunks))
+	}
+	for _, c := range chunks {
+		req := httptest.NewRequest(http.MethodGet, "/"+string(c[1]), nil)
+		req.Header.Set("Origin", "https://shop.example")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != "*" || rec.Header().Get("Cross-Origin-Resource-Policy") != "cross-origin" ||
+			!strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
+			t.Errorf("GET /%s = %d, ACAO %q, CORP %q, Cache-Control %q: want 200, *, cross-origin, immutable", c[1], rec.Code,
+				rec.Header().Get("Access-Control-Allow-Origin"), rec.Header().Get("Cross-Origin-Resource-Policy"), rec.Header().Get("Cache-Control"))
+		}
+	}
+	// hls.js stays out of the initial script (its event names are in it).
+	if bytes.Contains(b, []byte("hlsMediaAttaching")) {
+		t.Error("embed.js bundles hls.js: it must load on demand")
 	}
 	for _, want := range []string{"hawker-show", "import.meta.url", "hawker:add-to-cart", "hawker:order-placed", "hawker:product-click"} {
 		if !bytes.Contains(b, []byte(want)) {

@@ -33,6 +33,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -213,6 +214,11 @@ func newStudioAPI(t *testing.T) *studioAPI {
 		c.OnSubscribe(func(e centrifuge.SubscribeEvent, cb centrifuge.SubscribeCallback) {
 			cb(centrifuge.SubscribeReply{}, nil)
 		})
+		// The chat's recent messages, as the hub keeps them (the embed
+		// shows them on joining).
+		c.OnHistory(func(e centrifuge.HistoryEvent, cb centrifuge.HistoryCallback) {
+			cb(centrifuge.HistoryReply{}, nil)
+		})
 		// chat.send as the realtime hub answers it: the host's message goes
 		// to everyone on chat:{show}.
 		c.OnRPC(func(e centrifuge.RPCEvent, cb centrifuge.RPCCallback) {
@@ -222,6 +228,13 @@ func newStudioAPI(t *testing.T) *studioAPI {
 			}
 			if e.Method != "chat.send" || json.Unmarshal(e.Data, &req) != nil || c.UserID() == "" {
 				cb(centrifuge.RPCReply{}, &centrifuge.Error{Code: 1000, Message: "unauthenticated"})
+				return
+			}
+			a.mu.Lock()
+			muted := slices.Contains(a.muted, c.UserID())
+			a.mu.Unlock()
+			if muted {
+				cb(centrifuge.RPCReply{}, &centrifuge.Error{Code: 1003, Message: "muted"})
 				return
 			}
 			msg := a.chatMessage("msg_host_"+strconv.FormatInt(time.Now().UnixNano(), 36), c.UserID(), "Hana Host", req.Text)
@@ -309,7 +322,11 @@ func (m mediaTap) WritePacket(p *media.Packet) error {
 
 func (a *studioAPI) publish(channel string, v any) {
 	data, _ := json.Marshal(v)
-	if _, err := a.node.Publish(channel, data); err != nil {
+	var opts []centrifuge.PublishOption
+	if strings.HasPrefix(channel, "chat:") {
+		opts = append(opts, centrifuge.WithHistory(100, time.Hour))
+	}
+	if _, err := a.node.Publish(channel, data, opts...); err != nil {
 		a.t.Logf("publish %s: %v", channel, err)
 	}
 }
@@ -434,6 +451,8 @@ func (a *studioAPI) handler() http.Handler {
 	mux.Handle("/", Handler())
 	mux.Handle("/whip/", a.sfu.WHIPHandler())
 	mux.Handle("/whep/", a.sfu.WHEPHandler())
+	// LL-HLS, the embed's fallback where WHEP cannot play.
+	mux.Handle("/hls/", a.sfu.HLSHandler())
 	mux.Handle("/connection/websocket", centrifuge.NewWebsocketHandler(a.node, centrifuge.WebsocketConfig{}))
 	show := func(h func(w http.ResponseWriter, r *http.Request)) func(w http.ResponseWriter, r *http.Request) {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -469,7 +488,9 @@ func (a *studioAPI) handler() http.Handler {
 		}
 		shops := []any{}
 		if u == stHost {
-			shops = append(shops, map[string]string{"shop_id": stShop, "role": "seller"})
+			// A host of the shop, not a seller: the show's orders and
+			// sales are hers, the shop's order list is not.
+			shops = append(shops, map[string]string{"shop_id": stShop, "role": "host"})
 		}
 		writeJSON(w, 200, map[string]any{
 			"user":       map[string]any{"id": u, "email": u + "@example.com", "name": names[u], "market": "DE", "roles": []string{"buyer"}, "created_at": "2025-01-01T00:00:00Z"},
@@ -796,25 +817,75 @@ func (a *studioAPI) registerOrders(mux *http.ServeMux, decodeBody func(http.Resp
 	mux.HandleFunc("GET /api/v1/payments/config", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"providers": []string{"testpay"}})
 	})
+	// As the server answers a shop's host: the show's orders without the
+	// buyers' personal data, 403 on the shop's list; others list their own.
 	mux.HandleFunc("GET /api/v1/orders", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		switch u := a.user(r); {
+		u := a.user(r)
+		switch {
 		case u == "":
 			writeJSON(w, 401, apiError("unauthenticated", "Log in first."))
 			return
 		case q.Get("shop_id") != "" && (u != stHost || q.Get("shop_id") != stShop):
 			notFound(w)
 			return
+		case q.Get("shop_id") != "":
+			writeJSON(w, 403, apiError("forbidden", "Only the shop's sellers and admins list its orders."))
+			return
 		}
+		host := u == stHost && q.Get("show_id") == stShow
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		items := []any{}
 		for i := len(a.orders) - 1; i >= 0; i-- {
-			if o := a.orders[i]; q.Get("show_id") == "" || o["show_id"] == q.Get("show_id") {
-				items = append(items, o)
+			o := a.orders[i]
+			if q.Get("show_id") != "" && o["show_id"] != q.Get("show_id") || !host && o["buyer_id"] != u {
+				continue
 			}
+			if host {
+				o = maps.Clone(o)
+				delete(o, "shipping_address")
+			}
+			items = append(items, o)
 		}
 		writeJSON(w, 200, stList(items))
+	})
+	// The show's sales, for its host: running reservations, paid and
+	// fulfilled orders.
+	mux.HandleFunc("GET /api/v1/shows/{id}/sales", func(w http.ResponseWriter, r *http.Request) {
+		switch u := a.user(r); {
+		case u == "":
+			writeJSON(w, 401, apiError("unauthenticated", "Log in first."))
+			return
+		case r.PathValue("id") != stShow:
+			notFound(w)
+			return
+		case u != stHost:
+			writeJSON(w, 403, apiError("forbidden", "Only those who run the show read its sales."))
+			return
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		var orders, units, gmv int64
+		byState := map[string]int64{"reserved": 0, "paid": 0, "fulfilled": 0}
+		for _, o := range a.orders {
+			st, _ := o["state"].(string)
+			if _, counts := byState[st]; !counts || o["show_id"] != stShow || st == "reserved" && !o["pay_by"].(time.Time).After(a.now()) {
+				continue
+			}
+			orders++
+			byState[st]++
+			for _, l := range o["lines"].([]any) {
+				units += l.(map[string]any)["quantity"].(int64)
+			}
+			gmv += o["total"].(map[string]any)["amount"].(int64)
+		}
+		byCurrency := []any{}
+		if orders > 0 {
+			byCurrency = append(byCurrency, map[string]any{"amount": gmv, "currency": "EUR"})
+		}
+		writeJSON(w, 200, map[string]any{"sales": map[string]any{"show_id": stShow, "orders": orders, "units": units,
+			"gmv": map[string]any{"amount": gmv, "currency": "EUR"}, "gmv_by_currency": byCurrency, "by_state": byState}})
 	})
 	mux.HandleFunc("POST /api/v1/orders", func(w http.ResponseWriter, r *http.Request) {
 		if a.user(r) != stBuyer || r.Header.Get("X-CSRF-Token") != csrfOf(r) || r.Header.Get("Idempotency-Key") == "" {

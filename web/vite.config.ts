@@ -3,11 +3,12 @@
 // `hawker serve` on :8080.
 //
 // Two builds: the app (index.html, hashed files in dist/assets/), then the
-// embeddable player as one self-contained file at the stable URL
-// dist/embed.js (src/embed/), which other sites load by that name. It is a
-// second build, not a second input of the first, so that it shares no
-// chunks with the app: a module script from another origin would have to
-// fetch each shared chunk with CORS too.
+// embeddable player at the stable URL dist/embed.js (src/embed/), which
+// other sites load by that name. It is a second build, not a second input
+// of the first, so that it shares no chunks with the app: a module script
+// from another origin fetches every chunk with CORS. Its only chunks are
+// what it loads on demand (centrifuge for the chat, hls.js for the LL-HLS
+// fallback), in dist/assets/embed/, which web/embed.go serves with CORS.
 import { build, defineConfig, type Plugin } from "vite";
 
 const backend = "http://localhost:8080";
@@ -31,7 +32,7 @@ function embedBuild(): Plugin {
           lib: { entry: "src/embed/index.ts", formats: ["es"], fileName: () => "embed.js" },
           // Library mode keeps whitespace in ES output; this is a page
           // script, so minify it in full.
-          rolldownOptions: { output: { minify: true } },
+          rolldownOptions: { output: { minify: true, chunkFileNames: "assets/embed/[name]-[hash].js" } },
         },
       });
     },

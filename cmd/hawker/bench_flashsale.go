@@ -1116,7 +1116,17 @@ func flashVerify(ctx context.Context, hc *http.Client, base string, tgt *flashTa
 
 	var audit struct {
 		OK         bool
-		Violations []struct{ SKUID, DealID, Problem string }
+		Violations []struct {
+			SKUID   string `json:"sku_id"`
+			DealID  string `json:"deal_id"`
+			Problem string
+		}
+		PaymentViolations []struct {
+			Invariant string
+			OrderID   string `json:"order_id"`
+			PaymentID string `json:"payment_id"`
+			Problem   string
+		} `json:"payment_violations"`
 	}
 	storeAudit := "store audit clean"
 	if st, b, err := apiCall(ctx, hc, "GET", base+"/api/v1/admin/audit", tgt.adminKey, nil, nil, &audit); err != nil || st != http.StatusOK {
@@ -1126,7 +1136,10 @@ func flashVerify(ctx context.Context, hc *http.Client, base string, tgt *flashTa
 		for _, v := range audit.Violations {
 			bad("store audit: SKU %s %s: %s", v.SKUID, v.DealID, v.Problem)
 		}
-		storeAudit = fmt.Sprintf("store audit: %d violations", len(audit.Violations))
+		for _, v := range audit.PaymentViolations {
+			bad("store audit: order %s %s: %s [%s]", v.OrderID, v.PaymentID, v.Problem, v.Invariant)
+		}
+		storeAudit = fmt.Sprintf("store audit: %d violations", len(audit.Violations)+len(audit.PaymentViolations))
 	}
 	verdict := "OK"
 	if len(fails) > 0 {

@@ -71,7 +71,10 @@ func startServe(t *testing.T, env map[string]string, args ...string) *served {
 		return runErr
 	}
 	t.Cleanup(func() { s.stop() })
-	waitFor(t, 30*time.Second, "the server to print its URL", func() bool {
+	// Generous: with --demo the start hashes every demo account's password
+	// (argon2id, 19 MiB each), which under the race detector on a busy
+	// 2-core machine took 20-40 s.
+	waitFor(t, 90*time.Second, "the server to print its URL", func() bool {
 		select {
 		case err := <-errc:
 			t.Fatalf("serve exited early: %v\nstderr:\n%s", err, s.stderr)

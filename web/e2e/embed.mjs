@@ -5,11 +5,22 @@
 // over WHEP from the hawker origin (CORS), keep its styles to itself both
 // ways, fire hawker:product-click, hawker:add-to-cart and, after a
 // purchase in the checkout window on the hawker origin,
-// hawker:order-placed. Then /embed/demo, the built-in demo shop.
+// hawker:order-placed. With WebRTC gone from the browser, it falls back to
+// LL-HLS (hls.js, a chunk loaded only then, cross-origin). Then
+// /embed/demo, the built-in demo shop, where the player's chat overlay
+// reads (history, live, removals) and a signed-in buyer writes.
 import { join } from "node:path";
 
 const TEA_SKU = "sku_01jd8c9n00000000000000t1";
 const OK_CARD = "4242 4242 4242 4242";
+const XSS = `<img src=x onerror="window.hawkerXSS=1">`;
+const CHATTER = "usr_01jd8c9n00000000000000s7";
+
+/** Host calls of the stand-in API from node: the host's session and CSRF token. */
+function asHost(base, users) {
+  const s = users.host.session;
+  return (method, path) => fetch(base + path, { method, headers: { Cookie: `hawker_session=${s}`, "X-CSRF-Token": `csrf_${s}` } });
+}
 
 export async function embed({ base, site, check, until, open, norm, same, ctl, shots, users, SHOW, TEA }) {
   // The shop's visitor is signed in to hawker (on the hawker origin): the
@@ -29,6 +40,14 @@ export async function embed({ base, site, check, until, open, norm, same, ctl, s
   check("the embedded player plays the live video (decoded frames grow)", f1 > 0 && f2 > f1, `${f1} → ${f2}`);
   const seen = await until(async () => (await ctl.state()).media.viewers >= 1);
   check("the media server counts the embed as a WHEP viewer", seen === true);
+  check("the embed plays WHEP when it can", (await player.evaluate((el) => el.shadowRoot.querySelector("video").dataset.playback)) === "whep");
+
+  // Chat on another origin: the realtime token is not for other origins
+  // (no CORS), so the player asks for none and offers the show on hawker.
+  const chatOpen = player.getByTestId("embed-chat-open");
+  check("on another origin the chat offers the show's page on hawker (no token asked)",
+    (await until(() => chatOpen.isVisible())) === true && norm(await player.getByTestId("embed-chat-unavailable").textContent()).length > 0 &&
+      (await player.getByTestId("embed-chat-input").count()) === 0);
 
   // Locale and theme from attributes; the accent from a custom property.
   const card = norm(await player.getByTestId("embed-card").textContent());
@@ -114,6 +133,100 @@ export async function embed({ base, site, check, until, open, norm, same, ctl, s
   check("the player says the order is placed", norm(await player.getByTestId("embed-notice").textContent()).includes(orderID));
   await popup.close();
   await shop.close();
+
+  // LL-HLS fallback: a browser without WebRTC (and, as in the viewer's
+  // replay check, without native HLS, so that hls.js runs) on the shop's
+  // site. hls.js comes as a chunk beside /embed.js, only now.
+  {
+    const codec = (await ctl.state()).media.codec;
+    const h264 = /h264/i.test(codec);
+    const noRTC = await open("embed without WebRTC", { locale: "en-US", viewport: { width: 1000, height: 1100 } }, h264 ? [/status of 409/] : [/status of 415/]);
+    await noRTC.context.addInitScript(() => {
+      delete window.RTCPeerConnection;
+      delete window.webkitRTCPeerConnection;
+      const can = HTMLMediaElement.prototype.canPlayType;
+      HTMLMediaElement.prototype.canPlayType = function (type) {
+        return /mpegurl/i.test(type) ? "" : can.call(this, type);
+      };
+    });
+    const chunks = [];
+    noRTC.page.on("request", (r) => /\/assets\/embed\/hls-[^/]*\.js$/.test(new URL(r.url()).pathname) && chunks.push(r.url()));
+    const hlsPlaylists = [];
+    noRTC.page.on("response", (r) => new URL(r.url()).pathname === `/hls/${SHOW}/index.m3u8` && hlsPlaylists.push(r.status()));
+    await noRTC.page.goto(site);
+    const p = noRTC.page.locator("hawker-show");
+    await p.getByTestId("embed-card").waitFor({ timeout: 15000 });
+    check("no WebRTC: the embed switches to LL-HLS", (await until(() => p.evaluate((el) => el.shadowRoot.querySelector("video").dataset.playback === "hls"), 10000)) === true);
+    if (h264) {
+      const frames = () => p.evaluate((el) => el.shadowRoot.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0);
+      const f1 = await until(frames, 30000);
+      const f2 = await until(async () => ((await frames()) > f1 + 10 ? frames() : 0), 15000);
+      check("…and plays the live show over HLS from the hawker origin (decoded frames grow)", f1 > 0 && f2 > f1, `${f1} → ${f2}; playlist answers ${hlsPlaylists.join(",")}`);
+      check("…with hls.js loaded on demand, once, cross-origin", chunks.length === 1 && new URL(chunks[0]).origin === base, chunks.join(" "));
+      const status = await p.evaluate((el) => el.shadowRoot.querySelector(".status")?.textContent ?? "");
+      check("…and no status box over the playing video", norm(status) === "", status);
+    } else {
+      // HLS here is H.264 only: a VP8 broadcast answers 415 and the player says so.
+      console.log(`NOTE: the studio published ${codec}, not H.264: the HLS fallback can only say the video cannot play here`);
+      const status = await until(async () => norm(await p.evaluate((el) => el.shadowRoot.querySelector(".status")?.textContent ?? "")).includes("can't play") && true, 20000);
+      check("no WebRTC and no H.264 stream: the embed says the video cannot play", status === true);
+    }
+    await noRTC.page.screenshot({ path: join(shots, "embed-hls-fallback-desktop-en.png"), fullPage: true });
+    await noRTC.close();
+  }
+
+  // Chat in the player, on hawker's own origin (/embed/demo): the recent
+  // messages on joining, live ones, moderation; user text is text.
+  {
+    const host = asHost(base, users);
+    await ctl.post("/_e2e/chat", { ID: "msg_embed_h1", UserID: CHATTER, Name: "Lan", Text: "Is the jasmine from this spring?" });
+    await ctl.post("/_e2e/chat", { ID: "msg_embed_x1", UserID: CHATTER, Name: "Mallory <b>M</b>", Text: XSS });
+    const reader = await open("embed chat reader", { locale: "en-US", viewport: { width: 1280, height: 1000 } });
+    await reader.page.goto(`${base}/embed/demo?show=${SHOW}`);
+    const rp = reader.page.locator("hawker-show");
+    const line = (id) => rp.locator(`[data-testid=embed-chat] li[data-id="${id}"]`);
+    check("the embed's chat shows the recent messages on joining",
+      (await until(async () => (await line("msg_embed_h1").count()) === 1 && (await line("msg_embed_x1").count()) === 1, 15000)) === true &&
+        (await line("msg_embed_h1").locator(".name").textContent()) === "Lan" && norm(await line("msg_embed_h1").textContent()).endsWith("Is the jasmine from this spring?"),
+      norm(await rp.getByTestId("embed-chat").textContent()));
+    check("chat text and names render as text, never HTML",
+      norm(await line("msg_embed_x1").textContent()).includes(XSS) && norm(await line("msg_embed_x1").textContent()).includes("Mallory <b>M</b>") &&
+        (await rp.locator("[data-testid=embed-chat] img, [data-testid=embed-chat] b").count()) === 0 &&
+        (await reader.page.evaluate(() => window.hawkerXSS)) === undefined);
+    check("signed out: Log in to chat, no message box",
+      (await until(() => rp.getByTestId("embed-chat-login").isVisible())) === true && (await rp.getByTestId("embed-chat-input").count()) === 0);
+
+    // A signed-in buyer writes from another page; the reader gets it live.
+    const writer = await open("embed chat writer", { locale: "en-US", viewport: { width: 1280, height: 1000 } }, [], users.stranger);
+    await writer.page.goto(`${base}/embed/demo?show=${SHOW}`);
+    const wp = writer.page.locator("hawker-show");
+    const input = wp.getByTestId("embed-chat-input");
+    await input.waitFor({ timeout: 15000 });
+    await until(() => input.isEnabled());
+    await input.fill("Hello from the embed!");
+    await wp.getByTestId("embed-chat-send").click();
+    const live = rp.locator("[data-testid=embed-chat] li", { hasText: "Hello from the embed!" });
+    check("a message sent in one embed reaches another live", (await until(async () => (await live.count()) === 1, 10000)) === true);
+    check("…and the sender's box is cleared", (await until(async () => (await input.inputValue()) === "")) === true);
+    await reader.page.screenshot({ path: join(shots, "embed-chat-demo-desktop-en.png"), fullPage: true });
+
+    // Moderation: a removed message goes; a muted buyer is told why.
+    await host("DELETE", `/api/v1/shows/${SHOW}/messages/msg_embed_h1`);
+    check("a message the host removed disappears from the embed", (await until(async () => (await line("msg_embed_h1").count()) === 0)) === true);
+    const mute = await host("POST", `/api/v1/shows/${SHOW}/mutes/${users.stranger.user.id}`);
+    await input.fill("Am I still here?");
+    await wp.getByTestId("embed-chat-send").click();
+    const err = await until(async () => (await wp.getByTestId("embed-chat-error").count()) && norm(await wp.getByTestId("embed-chat-error").textContent()), 8000);
+    check("a muted buyer is told so", mute.status === 204 && err === "You've been muted in this chat.", `${mute.status} ${err}`);
+    check("…and the refused text stays in the box", (await input.inputValue()) === "Am I still here?");
+    await host("DELETE", `/api/v1/shows/${SHOW}/mutes/${users.stranger.user.id}`);
+    await writer.close();
+
+    // chat="off": no overlay.
+    await rp.evaluate((el) => el.setAttribute("chat", "off"));
+    check('chat="off" hides the chat', (await until(async () => (await rp.getByTestId("embed-chat").count()) === 0)) === true);
+    await reader.close();
+  }
 
   // /embed/demo: the built-in pretend shop.
   {

@@ -193,6 +193,10 @@ export function authorizePayment(paymentID: string, approve: boolean, action: Id
   return action.send<PaymentResult>(`/api/v1/payments/${seg(paymentID)}/authorize`, { approve }, opts);
 }
 
+export function getOrder(orderID: string, signal?: AbortSignal): Promise<Order> {
+  return api<{ order: Order }>(orderPath(orderID), { signal }).then((r) => r.order);
+}
+
 export function setShippingAddress(orderID: string, address: Address): Promise<Order> {
   return api<{ order: Order }>(`${orderPath(orderID)}/shipping-address`, { method: "PUT", body: address }).then((r) => r.order);
 }

@@ -37,30 +37,35 @@ export class RealtimeError extends Error {
 
 class Unavailable extends Error {}
 
-async function token(): Promise<string> {
+async function token(server: string): Promise<string> {
   try {
-    return (await api<{ token: string }>("/api/v1/realtime/token")).token;
+    return (await api<{ token: string }>(`${server}/api/v1/realtime/token`)).token;
   } catch (e) {
     if (e instanceof ApiError && (e.status === 404 || e.status === 503)) throw new Unavailable();
     throw e;
   }
 }
 
-export async function connectShow(showID: string, h: Handlers): Promise<ShowConnection | null> {
+/**
+ * Connects to the show's channels on server ("" = this page's origin; the
+ * embeddable player passes the hawker origin it was loaded from).
+ */
+export async function connectShow(showID: string, h: Handlers, server = ""): Promise<ShowConnection | null> {
   let first: string;
   try {
-    first = await token();
+    first = await token(server);
   } catch (e) {
     if (e instanceof Unavailable) return null;
     throw e;
   }
   const { Centrifuge, UnauthorizedError } = await import("centrifuge");
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const c = new Centrifuge(`${proto}//${location.host}/connection/websocket`, {
+  const at = new URL(server || location.href);
+  const proto = at.protocol === "https:" ? "wss:" : "ws:";
+  const c = new Centrifuge(`${proto}//${at.host}/connection/websocket`, {
     token: first,
     getToken: async () => {
       try {
-        return await token();
+        return await token(server);
       } catch (e) {
         if (e instanceof Unavailable) throw new UnauthorizedError("realtime unavailable");
         throw e;

@@ -130,7 +130,7 @@ export interface OrderRequest {
   shipping_address?: Address;
 }
 
-export type PaymentState = "succeeded" | "requires_action" | "failed" | "canceled";
+export type PaymentState = "succeeded" | "requires_action" | "processing" | "failed" | "canceled" | "refunded";
 
 export interface Payment {
   id: string;

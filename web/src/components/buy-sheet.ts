@@ -11,9 +11,12 @@
 // presses of the same attempt (see IdempotentAction), so a double tap or a
 // flaky network never makes two orders or two charges.
 //
-// TODO(stripe): with only Stripe configured the sheet says card payments
-// are not available yet; mounting Stripe's Payment Element (its script from
-// js.stripe.com, allowed by the page's CSP) is left for later.
+// With Stripe configured (a publishable key in the payments config) the
+// card is Stripe's Payment Element instead of the test card field: Pay
+// checks it, reserves, makes the PaymentMethod and pays with it; 3-D
+// Secure runs in Stripe's own frame, and the sheet then waits for the
+// webhook to mark the order paid (see ../stripe.ts). A return from a 3-D
+// Secure redirect to this page resumes that wait.
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import {
   ApiError,
@@ -22,6 +25,7 @@ import {
   authorizePayment,
   cancelOrder,
   createOrder,
+  getOrder,
   payOrder,
   paymentsConfig,
   setShippingAddress,
@@ -33,12 +37,23 @@ import { imageURL, productTitle } from "../product";
 import { base } from "../styles";
 import type { Key } from "../i18n";
 import type { Address, Deal, Order, OrderRequest, Payment, Product, SKU } from "../types";
+import { StripePayment, forgetPending, rememberPending, takeStripeReturn, type ElementOptions, type StripeError, type StripeReturn } from "../stripe";
 import { dealActive } from "./deal-countdown";
 import "./deal-countdown";
 import "./stock-bar";
 
 /** Without other limits the quantity stepper stops here. */
 const uiMaxQuantity = 20;
+
+/**
+ * How long the sheet waits for a Stripe payment's webhook (polling the
+ * order) before it says the confirmation is taking longer; it goes on
+ * asking, more slowly, while the sheet is open.
+ */
+const confirmWaitMs = 60_000;
+
+/** The slot in the sheet where Stripe's Payment Element appears. */
+const stripeSlot = "hk-stripe";
 
 const focusable = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -62,7 +77,7 @@ export function trapFocus(e: KeyboardEvent, container: HTMLElement, active: Elem
   }
 }
 
-type Step = "form" | "auth" | "done";
+type Step = "form" | "auth" | "confirming" | "done";
 type Busy = "" | "placing" | "paying" | "authorizing";
 interface SheetError {
   key: Key;
@@ -169,6 +184,10 @@ export class HawkerBuySheet extends LitElement {
       .notice { margin: 0; padding: .5rem .75rem; border-radius: .6rem; background: #fffbeb; color: #78350f; font-weight: 600; }
       .spinner { width: 1.1rem; height: 1.1rem; border-radius: 50%; border: 3px solid #fff7; border-top-color: #fff; animation: spin 1s linear infinite; }
       @keyframes spin { to { transform: rotate(360deg); } }
+      .spinner.dark { border-color: #d4d4d8; border-top-color: var(--hk-accent, #c2410c); flex: none; }
+      .spinner.big { width: 2.5rem; height: 2.5rem; border-width: 4px; }
+      .note.loading { display: flex; align-items: center; gap: .5rem; }
+      slot[name="hk-stripe"] { display: block; }
       .done { text-align: center; display: grid; gap: .6rem; justify-items: center; padding: .5rem 0; }
       .done .tick { width: 3.5rem; height: 3.5rem; border-radius: 50%; background: #15803d; color: #fff; font-size: 2rem; display: grid; place-items: center; }
       .done dl { display: grid; grid-template-columns: auto auto; gap: .2rem 1rem; margin: 0; text-align: left; }
@@ -198,6 +217,9 @@ export class HawkerBuySheet extends LitElement {
     placed: { state: true },
     payment: { state: true },
     providers: { state: true },
+    stripeKey: { state: true },
+    stripeState: { state: true },
+    pendingLong: { state: true },
   };
   declare product: Product | null;
   declare showId: string;
@@ -218,6 +240,12 @@ export class HawkerBuySheet extends LitElement {
   declare placed: Order | null;
   declare payment: Payment | null;
   declare providers: string[] | null;
+  /** Stripe's publishable key from the payments config ("" without one). */
+  declare stripeKey: string;
+  /** The Payment Element: "" none yet, loading, ready, or error (could not load). */
+  declare stripeState: "" | "loading" | "ready" | "error";
+  /** A Stripe payment's confirmation takes longer than confirmWaitMs. */
+  declare pendingLong: boolean;
 
   private readonly st = new StateController(this);
   private readonly orderAction = new IdempotentAction();
@@ -233,6 +261,12 @@ export class HawkerBuySheet extends LitElement {
   /** The SKU last bought per product, preselected next time. */
   private lastSKU = new Map<string, string>();
   private opener: HTMLElement | null = null;
+  /** The mounted Payment Element, the mount under way, and the options it has. */
+  private stripe: StripePayment | null = null;
+  private stripeMounting: Promise<StripePayment> | null = null;
+  private stripeOptions = "";
+  /** Stops polling the order of a Stripe payment. */
+  private pollAbort: AbortController | null = null;
 
   constructor() {
     super();
@@ -254,6 +288,9 @@ export class HawkerBuySheet extends LitElement {
     this.placed = null;
     this.payment = null;
     this.providers = null;
+    this.stripeKey = "";
+    this.stripeState = "";
+    this.pendingLong = false;
   }
 
   private get dialog(): HTMLDialogElement | null {
@@ -286,13 +323,17 @@ export class HawkerBuySheet extends LitElement {
     this.card = card?.number ?? this.card;
     this.opener = opener instanceof HTMLElement ? opener : null;
     void paymentsConfig().then(
-      (c) => (this.providers = c.providers),
+      (c) => {
+        this.providers = c.providers;
+        this.stripeKey = c.stripe_publishable_key ?? "";
+      },
       () => (this.providers = ["testpay"]),
     );
     await this.updateComplete;
     const d = this.dialog;
     if (d && !d.open) d.showModal();
     this.renderRoot.querySelector<HTMLElement>("h2")?.focus();
+    this.syncStripe();
   }
 
   close(): void {
@@ -301,17 +342,33 @@ export class HawkerBuySheet extends LitElement {
   }
 
   private onClosed(): void {
+    // Shown again at once (non-modal around Stripe's 3-D Secure): not closed.
+    if (this.dialog?.open) return;
+    this.pollAbort?.abort();
+    this.dropStripe();
     // A reserved order left unpaid stays reserved until it expires (or the
-    // buyer pays it on reopening); it is listed under "Your orders".
-    if (this.step === "done") {
+    // buyer pays it on reopening); it is listed under "Your orders". One
+    // being confirmed is paid by the webhook all the same.
+    if (this.step === "done" || this.step === "confirming") {
       this.step = "form";
       this.placed = null;
       this.qty = 1;
+      this.error = null;
+      this.pendingLong = false;
     }
     this.dispatchEvent(new CustomEvent("sheet-closed", { bubbles: true, composed: true }));
     const o = this.opener;
     this.opener = null;
     if (o?.isConnected) o.focus();
+  }
+
+  protected override firstUpdated(): void {
+    const back = takeStripeReturn();
+    if (back) void this.resume(back);
+  }
+
+  protected override updated(): void {
+    this.syncStripe();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -415,7 +472,7 @@ export class HawkerBuySheet extends LitElement {
     if (this.editAddress) {
       for (const f of requiredFields) if (!(this.addr[f] ?? "").trim()) errs[f] = t("buy.err.required");
     }
-    if (this.editCard) {
+    if (this.editCard && this.payWith === "testpay") {
       const digits = this.card.replace(/[\s-]/g, "");
       if (!/^\d{12,19}$/.test(digits)) errs.card = t("buy.err.card");
     }
@@ -434,9 +491,17 @@ export class HawkerBuySheet extends LitElement {
     };
   }
 
+  /** How this sheet pays: Stripe when configured with a key, else the test provider; "" none. */
+  private get payWith(): "stripe" | "testpay" | "" {
+    const p = this.providers;
+    if (p?.includes("stripe") && this.stripeKey) return "stripe";
+    return p?.includes("testpay") ? "testpay" : "";
+  }
+
   private async pay(): Promise<void> {
     // Checked and set before the first await: a second tap finds it set.
     if (this.busy || !state.user) return;
+    if (this.payWith === "stripe") return this.payStripe();
     if (!this.validate()) return;
     const address = this.address();
     const req = this.request(address);
@@ -445,29 +510,262 @@ export class HawkerBuySheet extends LitElement {
     this.busy = "placing";
     this.error = null;
     this.notice = "";
-    const orderKey = JSON.stringify({ ...req, shipping_address: undefined });
     try {
-      if (this.order && this.orderFor !== orderKey) {
-        // The buyer changed the order: give the old reservation back.
-        const old = this.order;
-        this.order = null;
-        void cancelOrder(old.id).catch(() => undefined);
-      }
-      if (!this.order) {
-        this.order = await createOrder(req, this.orderAction, this.retryOptions());
-        this.orderFor = orderKey;
-      } else if (!sameAddress(this.order.shipping_address, address)) {
-        this.order = await setShippingAddress(this.order.id, address);
-      }
+      const order = await this.reserve(req, address);
       this.busy = "paying";
       this.notice = "";
-      const r = await payOrder(this.order.id, { provider: "testpay", card_number: card }, this.payAction, this.retryOptions());
+      const r = await payOrder(order.id, { provider: "testpay", card_number: card }, this.payAction, this.retryOptions());
       this.paid(r, card, address);
     } catch (e) {
       this.fail(e);
     } finally {
       this.busy = "";
       this.notice = "";
+    }
+  }
+
+  /** The reserved order for req: this sheet's own when the buyer changed nothing, else a new one. */
+  private async reserve(req: OrderRequest, address: Address): Promise<Order> {
+    const orderKey = JSON.stringify({ ...req, shipping_address: undefined });
+    if (this.order && this.orderFor !== orderKey) {
+      // The buyer changed the order: give the old reservation back.
+      const old = this.order;
+      this.order = null;
+      void cancelOrder(old.id).catch(() => undefined);
+    }
+    if (!this.order) {
+      this.order = await createOrder(req, this.orderAction, this.retryOptions());
+      this.orderFor = orderKey;
+    } else if (!sameAddress(this.order.shipping_address, address)) {
+      this.order = await setShippingAddress(this.order.id, address);
+    }
+    return this.order;
+  }
+
+  // ---- Stripe
+
+  private elementOptions(): ElementOptions | null {
+    const m = state.market;
+    const s = this.sku;
+    if (!m || !s) return null;
+    const unit = this.dealFor(s)?.prices[m.code] ?? s.prices[m.code] ?? 0;
+    return { amount: unit * this.qty, currency: m.currency, minorUnits: m.minor_units, lang: state.lang };
+  }
+
+  /**
+   * Mounts the Payment Element once the buyer is at payment (the open
+   * sheet's form, signed in, Stripe configured), and keeps its amount
+   * and language in step with the sheet.
+   */
+  private syncStripe(): void {
+    if (this.payWith !== "stripe" || this.step !== "form" || !state.user || !this.isOpen) return;
+    const o = this.elementOptions();
+    if (!o) return;
+    if (this.stripe) {
+      const key = JSON.stringify(o);
+      if (key !== this.stripeOptions) {
+        this.stripeOptions = key;
+        this.stripe.update(o);
+      }
+      return;
+    }
+    if (this.stripeMounting || this.stripeState === "error") return;
+    this.stripeState = "loading";
+    const mounting = StripePayment.mount(this.stripeKey, this, stripeSlot, o);
+    this.stripeMounting = mounting;
+    mounting.then(
+      (sp) => {
+        if (this.stripeMounting !== mounting) {
+          sp.destroy(); // the sheet closed meanwhile
+          return;
+        }
+        this.stripeMounting = null;
+        this.stripe = sp;
+        this.stripeOptions = JSON.stringify(o);
+        this.stripeState = "ready";
+      },
+      () => {
+        if (this.stripeMounting !== mounting) return;
+        this.stripeMounting = null;
+        this.stripeState = "error";
+      },
+    );
+  }
+
+  private dropStripe(): void {
+    this.stripe?.destroy();
+    this.stripe = null;
+    this.stripeMounting = null;
+    this.stripeOptions = "";
+    this.stripeState = "";
+  }
+
+  private async payStripe(): Promise<void> {
+    const sp = this.stripe;
+    if (this.busy || !state.user || !sp) return;
+    if (!this.validate()) return;
+    const address = this.address();
+    const req = this.request(address);
+    if (!req) return;
+    this.busy = "placing";
+    this.error = null;
+    this.notice = "";
+    try {
+      // First, before anything else is awaited (Stripe's rule): the
+      // element checks the details and shows what is missing.
+      const checked = await sp.submit();
+      if (!checked.ok) return this.stripeFail(checked.error);
+      const order = await this.reserve(req, address);
+      this.busy = "paying";
+      this.notice = "";
+      const pm = await sp.createPaymentMethod(address.name);
+      if ("error" in pm) return this.stripeFail(pm.error);
+      const r = await payOrder(order.id, { provider: "stripe", payment_method: pm.id }, this.payAction, this.retryOptions());
+      if (r.order) this.order = r.order;
+      const p = r.payment;
+      switch (p.state) {
+        case "succeeded":
+          this.done(r.order ?? order, null, address);
+          return;
+        case "processing":
+          this.confirming(r.order ?? order, address);
+          return;
+        case "requires_action": {
+          if (p.next_action?.type !== "stripe_sdk" || !p.client_secret) {
+            this.error = { key: "buy.err.unsupported", code: "unsupported" };
+            return;
+          }
+          this.busy = "authorizing";
+          rememberPending(order.id, p.client_secret);
+          const secret = p.client_secret;
+          const done = await this.outsideModal(() => sp.handleNextAction(secret));
+          if (!done.ok) {
+            forgetPending();
+            return this.stripeFail(done.error, true);
+          }
+          this.confirming(r.order ?? order, address);
+          return;
+        }
+        default: {
+          const code = p.failure_code === "insufficient_funds" ? "insufficient_funds" : "card_declined";
+          this.error = { key: `buy.err.${code}`, code };
+          sp.focus();
+        }
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.busy = "";
+      this.notice = "";
+    }
+  }
+
+  /**
+   * Runs fn with the sheet shown non-modally: Stripe's 3-D Secure frame
+   * is added to the page's body, which a modal dialog leaves inert and
+   * underneath it.
+   */
+  private async outsideModal<T>(fn: () => Promise<T>): Promise<T> {
+    const d = this.dialog;
+    if (!d?.open) return fn();
+    d.close();
+    d.show();
+    try {
+      return await fn();
+    } finally {
+      if (d.open) {
+        d.close();
+        d.showModal();
+        this.renderRoot.querySelector<HTMLElement>("h2")?.focus();
+      }
+    }
+  }
+
+  /** A kind word for what Stripe.js refused; nothing was charged. */
+  private stripeFail(e: StripeError, authenticating = false): void {
+    const code = e.decline_code === "insufficient_funds" || e.code === "insufficient_funds" ? "insufficient_funds" : e.code ?? e.type;
+    if (e.type === "validation_error") {
+      this.error = { key: "buy.err.cardDetails", code: "invalid" };
+    } else if (authenticating || code === "payment_intent_authentication_failure") {
+      this.error = { key: "buy.err.auth_declined", code: "auth_declined" };
+    } else if (code === "insufficient_funds" || code === "card_declined") {
+      this.error = { key: `buy.err.${code}`, code };
+    } else if (e.type === "card_error" && e.message) {
+      // Stripe's own words (in the page's language) say what to fix.
+      this.error = { key: "buy.err.stripeCard", params: { message: e.message }, code };
+    } else {
+      this.error = { key: "buy.err.network", code: "network", retry: () => void this.pay() };
+    }
+    this.stripe?.focus();
+  }
+
+  /** The bank said yes: the webhook marks the order paid; the sheet waits for it. */
+  private confirming(order: Order, address: Address | null): void {
+    this.dropStripe();
+    this.step = "confirming";
+    this.placed = order;
+    this.error = null;
+    this.pendingLong = false;
+    if (address) rememberAddress(address);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>("h2")?.focus());
+    void this.pollPaid(order.id, address);
+  }
+
+  /** Opened by a return from Stripe's redirect: that order's payment, as it stands. */
+  private async resume(back: StripeReturn): Promise<void> {
+    this.step = "confirming";
+    this.placed = null;
+    this.pendingLong = false;
+    this.error = null;
+    await this.updateComplete;
+    const d = this.dialog;
+    if (d && !d.open) d.showModal();
+    this.renderRoot.querySelector<HTMLElement>("h2")?.focus();
+    if (back.status === "failed") {
+      forgetPending();
+      this.error = { key: "buy.err.auth_declined", code: "auth_declined" };
+      return;
+    }
+    void this.pollPaid(back.orderID, null);
+  }
+
+  /** Asks for the order until it is paid (the webhook's work), or no longer payable. */
+  private async pollPaid(orderID: string, address: Address | null): Promise<void> {
+    this.pollAbort?.abort();
+    const ac = new AbortController();
+    this.pollAbort = ac;
+    const deadline = Date.now() + confirmWaitMs;
+    let wait = 500;
+    while (!ac.signal.aborted) {
+      try {
+        const o = await getOrder(orderID, ac.signal);
+        if (ac.signal.aborted) return;
+        this.placed = o;
+        if (o.state === "paid" || o.state === "fulfilled") {
+          forgetPending();
+          this.done(o, null, address);
+          return;
+        }
+        if (o.state !== "reserved") {
+          // Expired or cancelled before the money arrived: it is released.
+          forgetPending();
+          this.error = { key: "buy.err.expired", code: o.state };
+          return;
+        }
+      } catch (e) {
+        if (ac.signal.aborted) return;
+        if (e instanceof ApiError && e.status < 500 && e.status !== 429) {
+          this.error = { key: e.status === 401 ? "buy.err.login" : "buy.err.failed", code: e.code };
+          return;
+        }
+        // Offline or busy for a moment: ask again.
+      }
+      if (Date.now() > deadline) this.pendingLong = true;
+      wait = this.pendingLong ? 5000 : Math.min(wait * 1.5, 2000);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        ac.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      });
     }
   }
 
@@ -515,9 +813,12 @@ export class HawkerBuySheet extends LitElement {
     }
   }
 
-  private done(order: Order, card: string, address: Address): void {
-    rememberAddress(address);
-    rememberCard(card);
+  /** The order is paid: card is the test card it was paid with (null: Stripe's, kept nowhere). */
+  private done(order: Order, card: string | null, address: Address | null): void {
+    if (address) rememberAddress(address);
+    if (card !== null) rememberCard(card);
+    this.dropStripe();
+    this.pendingLong = false;
     if (this.product) this.lastSKU.set(this.product.id, this.skuId);
     this.order = null;
     this.orderFor = "";
@@ -575,6 +876,11 @@ export class HawkerBuySheet extends LitElement {
         const label = f && f in addressLabels ? t(addressLabels[f]) : t("buy.shipTo");
         if (f) this.fieldErrors = { ...this.fieldErrors, [f]: t("buy.err.invalid", { field: label }) };
         this.error = { key: "buy.err.invalid", params: { field: label }, code: "invalid" };
+        return;
+      }
+      if (e.status === 422 && e.field === "payment_method") {
+        // Stripe does not know the PaymentMethod: the details again.
+        this.error = { key: "buy.err.cardDetails", code: "invalid" };
         return;
       }
       if (e.status === 422 && e.field === "card_number") {
@@ -641,11 +947,19 @@ export class HawkerBuySheet extends LitElement {
     >
       <header>
         <h2 id="sheet-title" tabindex="-1" data-testid="sheet-title">
-          ${this.step === "done" ? t("buy.done") : this.step === "auth" ? t("buy.authTitle") : title}
+          ${this.step === "done" ? t("buy.done") : this.step === "confirming" ? t("buy.confirmingTitle") : this.step === "auth" ? t("buy.authTitle") : title}
         </h2>
         <button class="x" aria-label=${t("buy.close")} data-testid="sheet-close" ?disabled=${!!this.busy} @click=${() => this.close()}>×</button>
       </header>
-      ${p ? (this.step === "done" ? this.renderDone() : this.step === "auth" ? this.renderAuth() : this.renderForm(p, title)) : nothing}
+      ${this.step === "done"
+        ? this.renderDone()
+        : this.step === "confirming"
+          ? this.renderConfirming()
+          : p
+            ? this.step === "auth"
+              ? this.renderAuth()
+              : this.renderForm(p, title)
+            : nothing}
     </dialog>`;
   }
 
@@ -659,7 +973,8 @@ export class HawkerBuySheet extends LitElement {
     const soldOut = avail === 0;
     const { max, limit } = this.maxQty(s);
     const img = p.images[0];
-    const canPay = !!state.user && unit !== undefined && !soldOut && !!this.providers?.includes("testpay");
+    const via = this.payWith;
+    const canPay = !!state.user && unit !== undefined && !soldOut && (via === "testpay" || (via === "stripe" && this.stripeState === "ready"));
     const total = unit === undefined ? undefined : unit * this.qty;
     return html`
       <div class="body">
@@ -705,7 +1020,7 @@ export class HawkerBuySheet extends LitElement {
         ${state.user
           ? html`<button class="btn" type="submit" form="buy-form" data-testid="pay" ?disabled=${!canPay || !!this.busy} aria-busy=${this.busy ? "true" : "false"}>
               ${this.busy
-                ? html`<span class="spinner" aria-hidden="true"></span>${t(this.busy === "placing" ? "buy.placing" : "buy.paying")}`
+                ? html`<span class="spinner" aria-hidden="true"></span>${t(this.busy === "placing" ? "buy.placing" : this.busy === "authorizing" ? "buy.authorizing" : "buy.paying")}`
                 : soldOut
                   ? t("stock.soldOut")
                   : t(market?.tax_mode === "exclusive" ? "buy.payPlusTax" : "buy.pay", { amount: state.money(total) })}
@@ -781,10 +1096,11 @@ export class HawkerBuySheet extends LitElement {
   }
 
   private renderCard() {
-    if (this.providers && !this.providers.includes("testpay")) {
-      const msg = this.providers.includes("stripe") ? t("buy.stripeTodo") : t("buy.paymentsOff");
-      return html`<div><div class="label">${t("buy.payment")}</div><p class="note" data-testid="payments-unavailable">${msg}</p></div>`;
+    const via = this.payWith;
+    if (this.providers && !via) {
+      return html`<div><div class="label">${t("buy.payment")}</div><p class="note" data-testid="payments-unavailable">${t("buy.paymentsOff")}</p></div>`;
     }
+    if (via === "stripe") return this.renderStripe();
     const digits = this.card.replace(/\D/g, "");
     if (!this.editCard) {
       return html`<div>
@@ -813,6 +1129,24 @@ export class HawkerBuySheet extends LitElement {
         ${err ? html`<span class="ferr" id="err-card">${err}</span>` : nothing}
       </label>
       <p class="note" id="card-hint">${t("buy.cardHint")} ${t("buy.cardRemember")}</p>
+    </fieldset>`;
+  }
+
+  /** Stripe's Payment Element (mounted in the light DOM, slotted here), or why it is not there yet. */
+  private renderStripe() {
+    const st = this.stripeState;
+    return html`<fieldset class="grid" data-testid="stripe-payment">
+      <legend>${t("buy.payment")}</legend>
+      ${st === "error"
+        ? html`<div class="alert" role="alert" data-testid="stripe-unavailable">
+            <span>${t("buy.stripeUnavailable")}</span>
+            <button type="button" class="btn secondary" data-testid="stripe-retry" @click=${() => (this.stripeState = "")}>${t("buy.tryAgain")}</button>
+          </div>`
+        : st !== "ready"
+          ? html`<p class="note loading" role="status" data-testid="stripe-loading"><span class="spinner dark" aria-hidden="true"></span>${t("buy.stripeLoading")}</p>`
+          : nothing}
+      <slot name=${stripeSlot}></slot>
+      <p class="note">${t("buy.stripeNote")}</p>
     </fieldset>`;
   }
 
@@ -849,6 +1183,31 @@ export class HawkerBuySheet extends LitElement {
             ${this.busy ? html`<span class="spinner" aria-hidden="true"></span>${t("buy.authorizing")}` : t("buy.approve")}
           </button>
         </div>
+      </footer>`;
+  }
+
+  /** A Stripe payment the bank approved, until the webhook marks the order paid. */
+  private renderConfirming() {
+    const o = this.placed;
+    const waiting = !this.error;
+    return html`<div class="body">
+        <div class="done" data-testid="confirming">
+          ${waiting && !this.pendingLong ? html`<span class="spinner dark big" aria-hidden="true"></span>` : nothing}
+          <p role="status" data-testid="confirming-text">${waiting ? t(this.pendingLong ? "buy.pendingLong" : "buy.confirmingText") : ""}</p>
+          ${o
+            ? html`<dl>
+                <dt>${t("buy.orderNumber")}</dt>
+                <dd data-testid="pending-order-number">${o.id}</dd>
+                <dt>${t("buy.total")}</dt>
+                <dd>${state.moneyOf(o.total, o.market)}</dd>
+              </dl>`
+            : nothing}
+        </div>
+      </div>
+      <footer>
+        ${this.renderMessages()}
+        <button class="btn" data-testid="keep-watching" @click=${() => this.close()}>${t("buy.keepWatching")}</button>
+        <a class="link" href="/account">${t("buy.yourOrders")}</a>
       </footer>`;
   }
 

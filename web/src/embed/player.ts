@@ -10,10 +10,18 @@
 // Attributes: show (required), theme="dark|light" (default dark),
 // locale ("de", "vi-VN"; default the page's <html lang>, then the
 // browser's), market ("DE"; default the locale's region when the show
-// sells there, else the show's first market).
+// sells there, else the show's first market), chat="off" (no chat
+// overlay; default on). Custom properties: --hawker-accent, -on-accent,
+// -bg, -text, -font, -radius, -focus, and for the chat --hawker-chat-bg,
+// -chat-text, -chat-name.
 //
 // It reads the public API of the server the script came from (no cookies:
-// read-only, anonymous) and plays WHEP from it. Events, all bubbling and
+// read-only, anonymous) and plays WHEP from it; where WHEP cannot play
+// (no WebRTC, WHEP off, ICE failing) it plays LL-HLS with hls.js, loaded
+// only then (a chunk of its own beside /embed.js). The chat overlay is
+// ./chat.ts: read by everyone the server lets connect, written by a
+// signed-in buyer on hawker's origin; elsewhere it offers the show's page
+// on hawker in a window. Events, all bubbling and
 // composed, for the page to sync its own cart:
 //   hawker:product-click  {show_id, product_id}
 //   hawker:add-to-cart    {show_id, product_id, sku_id, quantity, price: {amount, currency}, market, deal_id?}
@@ -23,7 +31,10 @@
 // first-party); it reports the order back with postMessage.
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { playWhep, type Playback, type PlayState } from "./whep";
+import { playHls } from "../hls";
 import { embedCatalogs, type EmbedKey } from "./messages";
+import { EmbedChat, maxChatLength, rememberedUserKey } from "./chat";
+import type { ShowEvent } from "../realtime";
 
 interface Market {
   code: string;
@@ -115,7 +126,18 @@ export class HawkerShow extends LitElement {
     button.link { all: unset; cursor: pointer; font-weight: 700; color: var(--_text); text-align: left; border-radius: 4px; }
     button[disabled] { opacity: .55; cursor: default; }
     button:focus-visible, a:focus-visible, select:focus-visible { outline: 3px solid var(--_focus); outline-offset: 2px; }
-    .sound { position: absolute; right: 10px; bottom: 10px; min-height: 36px; padding: 0 12px; background: rgba(0,0,0,.6); color: #fff; font-size: 13px; }
+    .sound { position: absolute; right: 10px; top: 46px; min-height: 36px; padding: 0 12px; background: rgba(0,0,0,.6); color: #fff; font-size: 13px; }
+    .chat { position: absolute; left: 0; right: 0; bottom: 0; max-height: 50%; display: flex; flex-direction: column; gap: 6px; padding: 28px 10px 10px; background: linear-gradient(transparent, rgba(0,0,0,.4) 28px); color: #fff; }
+    .chat ol { list-style: none; margin: 0; padding: 0; min-height: 0; flex: 1 1 auto; overflow-y: auto; display: flex; flex-direction: column; gap: 4px; scrollbar-width: none; mask-image: linear-gradient(to bottom, transparent 0, #000 12px); }
+    .chat li { flex: none; align-self: flex-start; max-width: 100%; border-radius: 12px; padding: 3px 9px; font-size: 14px; overflow-wrap: anywhere; background: var(--hawker-chat-bg, rgba(0,0,0,.55)); color: var(--hawker-chat-text, #fff); }
+    .chat .name { font-weight: 700; margin-right: 5px; color: var(--hawker-chat-name, #fed7aa); }
+    .chat .cnote { flex: none; align-self: flex-start; margin: 0; border-radius: 10px; padding: 4px 9px; font-size: 13px; background: rgba(0,0,0,.65); color: #fff; }
+    .chat form { flex: none; display: flex; gap: 6px; }
+    .chat input { all: unset; box-sizing: border-box; flex: 1; min-width: 0; min-height: 40px; padding: 0 14px; border-radius: 999px; font-family: inherit; font-size: 14px; background: rgba(255,255,255,.92); color: #18181b; }
+    .chat input::placeholder { color: #52525b; }
+    .chat input:focus-visible { outline: 3px solid var(--_focus); outline-offset: 2px; }
+    .chat form button { min-height: 40px; padding: 0 14px; font-size: 14px; }
+    button.chip { flex: none; align-self: flex-start; min-height: 36px; padding: 0 12px; font-size: 13px; background: rgba(0,0,0,.65); color: #fff; box-shadow: inset 0 0 0 1px rgba(255,255,255,.5); }
     .card { display: grid; grid-template-columns: 64px 1fr; gap: 10px; padding: 12px; background: var(--_surface); }
     .card img, .item img { width: 64px; height: 64px; object-fit: cover; border-radius: 8px; background: var(--_line); display: block; }
     .price { font-weight: 800; font-size: 17px; }
@@ -142,6 +164,7 @@ export class HawkerShow extends LitElement {
     theme: { reflect: false },
     locale: {},
     market: {},
+    chat: {},
     data: { state: true },
     bag: { state: true },
     pinned: { state: true },
@@ -152,11 +175,14 @@ export class HawkerShow extends LitElement {
     skuFor: { state: true },
     notice: { state: true },
     tick: { state: true },
+    via: { state: true },
   };
   declare showId: string;
   declare theme: string;
   declare locale: string;
   declare market: string;
+  /** "off" hides the chat overlay. */
+  declare chat: string;
   declare data: Show | null;
   declare bag: Product[];
   declare pinned: Product | null;
@@ -168,6 +194,8 @@ export class HawkerShow extends LitElement {
   declare skuFor: Record<string, string>;
   declare notice: { ok: boolean; text: string } | null;
   declare tick: number;
+  /** How the live video plays: "whep", or "hls" after the fallback. */
+  declare via: "" | "whep" | "hls";
 
   private skew = 0; // server now − Date.now()
   private poller: ReturnType<typeof setInterval> | undefined;
@@ -175,6 +203,11 @@ export class HawkerShow extends LitElement {
   private playback: Playback | null = null;
   private popup: Window | null = null;
   private readonly onMessage = (e: MessageEvent) => this.fromCheckout(e);
+  private readonly chatFeed = new EmbedChat(this, () => this.base, (e) => this.onShowEvent(e));
+  /** A sign-in or sign-out on hawker's origin (another window) reconnects the chat. */
+  private readonly onStorage = (e: StorageEvent) => e.key === rememberedUserKey && void this.chatFeed.recheck();
+  private chatNote: EmbedKey | "" = "";
+  private shownMessages = "";
 
   constructor() {
     super();
@@ -182,6 +215,7 @@ export class HawkerShow extends LitElement {
     this.theme = "dark";
     this.locale = "";
     this.market = "";
+    this.chat = "";
     this.data = null;
     this.bag = [];
     this.pinned = null;
@@ -192,6 +226,7 @@ export class HawkerShow extends LitElement {
     this.skuFor = {};
     this.notice = null;
     this.tick = 0;
+    this.via = "";
   }
 
   private get base(): string {
@@ -201,6 +236,9 @@ export class HawkerShow extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("message", this.onMessage);
+    window.addEventListener("storage", this.onStorage);
+    // Moved in the page: the chat closed when it left.
+    if (this.hasUpdated && this.chatOn && this.showId) void this.chatFeed.open(this.showId);
     this.poller = setInterval(() => void this.refresh(), pollMs);
     this.ticker = setInterval(() => this.data?.active_deal && (this.tick = Date.now()), 500);
   }
@@ -208,6 +246,7 @@ export class HawkerShow extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener("message", this.onMessage);
+    window.removeEventListener("storage", this.onStorage);
     clearInterval(this.poller);
     clearInterval(this.ticker);
     this.stopVideo();
@@ -215,9 +254,25 @@ export class HawkerShow extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("showId") && this.showId) void this.start();
+    if ((changed.has("showId") || changed.has("chat")) && this.isConnected) {
+      if (this.chatOn && this.showId) void this.chatFeed.open(this.showId);
+      else this.chatFeed.close();
+    }
+  }
+
+  private get chatOn(): boolean {
+    return this.chat !== "off";
   }
 
   protected override updated(): void {
+    // New chat messages scroll into view.
+    const msgs = this.chatFeed.messages;
+    const key = `${msgs.length}:${msgs[msgs.length - 1]?.id ?? ""}`;
+    if (key !== this.shownMessages) {
+      this.shownMessages = key;
+      const ol = this.renderRoot.querySelector(".chat ol");
+      if (ol) ol.scrollTop = ol.scrollHeight;
+    }
     const live = this.data?.state === "live";
     if (live && !this.playback) {
       const video = this.renderRoot.querySelector("video");
@@ -345,13 +400,55 @@ export class HawkerShow extends LitElement {
       this.playback = null;
       return;
     }
-    this.playback = playWhep(whep, ice, video, (s) => (this.play = s));
+    const onState = (s: PlayState) => (this.play = s);
+    const viaWhep = playWhep(whep, ice, video, onState, () => {
+      if (this.playback !== viaWhep) return;
+      this.via = "hls";
+      this.playback = playHls(`${this.base}/hls/${id}/index.m3u8`, video, onState);
+    });
+    this.via = "whep";
+    this.playback = viaWhep;
   }
 
   private stopVideo(): void {
     this.playback?.stop();
     this.playback = null;
     this.play = null;
+    this.via = "";
+  }
+
+  // Live events (from the chat's connection): the show is read again at
+  // once instead of at the next poll.
+
+  private onShowEvent(e: ShowEvent): void {
+    if (e.type === "viewers") {
+      if (this.data && typeof e.count === "number") this.data = { ...this.data, viewer_count: e.count };
+    } else if (e.type !== "stock" && e.type !== "purchase") {
+      void this.refresh();
+    }
+  }
+
+  // Chat
+
+  private async sendChat(e: Event): Promise<void> {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).querySelector("input")!;
+    const text = input.value.trim();
+    if (!text) return;
+    if (await this.chatFeed.send(text)) input.value = "";
+    input.focus();
+  }
+
+  /** Opens a window on the hawker origin (sign-in, or the show's own page). */
+  private openWindow(path: string, name: string): Window | null {
+    const w = window.open(`${this.base}${path}`, name, "popup,width=440,height=780");
+    this.chatNote = w ? "" : "embed.chat.popupBlocked";
+    this.requestUpdate();
+    return w;
+  }
+
+  private chatLogin(): void {
+    this.openWindow("/account", "hawker-login");
   }
 
   // Events for the page
@@ -452,11 +549,12 @@ export class HawkerShow extends LitElement {
         this.t("embed.startingSoon"),
         s.scheduled_at ? this.t("embed.startsAt", { time: new Intl.DateTimeFormat(this.numberLocale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(s.scheduled_at)) }) : "",
       ];
+    else if (this.play === "error") status = [this.t("embed.videoUnavailable"), ""];
     else if (this.play === "waiting") status = [this.t("embed.reconnecting"), ""];
     else if (this.play !== "playing") status = [this.t("embed.connecting"), ""];
     return html`<div class="stage">
       ${live ? nothing : html`<div class="poster" aria-hidden="true"></div>`}
-      <video playsinline autoplay .muted=${this.muted} aria-label=${this.t("embed.video", { title: s?.title ?? "" })} ?hidden=${!live}></video>
+      <video playsinline autoplay .muted=${this.muted} aria-label=${this.t("embed.video", { title: s?.title ?? "" })} ?hidden=${!live} data-playback=${this.via}></video>
       <div class="top">
         <h2>${s?.title ?? ""}</h2>
         ${live ? html`<span class="pill live">${this.t("embed.live")}</span>` : nothing}
@@ -465,6 +563,34 @@ export class HawkerShow extends LitElement {
       ${status ? html`<div class="status" role="status"><strong>${status[0]}</strong>${status[1] ? html`<p>${status[1]}</p>` : nothing}</div>` : nothing}
       ${live && this.play === "playing"
         ? html`<button class="sound" aria-pressed=${String(!this.muted)} @click=${() => (this.muted = !this.muted)}>${this.muted ? this.t("embed.unmute") : this.t("embed.mute")}</button>`
+        : nothing}
+      ${this.renderChat()}
+    </div>`;
+  }
+
+  private renderChat() {
+    if (!this.chatOn || !this.data) return nothing;
+    const c = this.chatFeed;
+    const id = encodeURIComponent(this.showId);
+    return html`<div class="chat" part="chat">
+      <ol role="log" aria-label=${this.t("embed.chat.label")} aria-live="polite" data-testid="embed-chat">
+        ${c.messages.map((m) => html`<li data-id=${m.id}><span class="name">${m.user?.name ?? ""}</span>${m.text}</li>`)}
+      </ol>
+      ${c.phase === "unavailable" && c.blocked
+        ? html`<p class="cnote" data-testid="embed-chat-unavailable">${this.t("embed.chat.unavailable")}</p>
+            <button class="chip" data-testid="embed-chat-open" @click=${() => this.openWindow(`/shows/${id}`, "hawker-chat")}>${this.t("embed.chat.open")}</button>`
+        : nothing}
+      ${this.chatNote ? html`<p class="cnote" role="alert">${this.t(this.chatNote)}</p>` : nothing}
+      ${c.error ? html`<p class="cnote" role="alert" data-testid="embed-chat-error">${this.t(`embed.chat.err.${c.error}`)}</p>` : nothing}
+      ${c.phase === "live" && !c.signedIn
+        ? html`<button class="chip" data-testid="embed-chat-login" @click=${() => this.chatLogin()}>${this.t("embed.chat.login")}</button>`
+        : nothing}
+      ${c.phase === "live" && c.signedIn
+        ? html`<form @submit=${(e: Event) => void this.sendChat(e)}>
+            <label class="sr" for="hawker-chat-input">${this.t("embed.chat.input")}</label>
+            <input id="hawker-chat-input" name="text" autocomplete="off" maxlength=${maxChatLength} placeholder=${this.t("embed.chat.placeholder")} ?disabled=${!c.connected} data-testid="embed-chat-input" />
+            <button ?disabled=${c.sending || !c.connected} data-testid="embed-chat-send">${this.t("embed.chat.send")}</button>
+          </form>`
         : nothing}
     </div>`;
   }

@@ -2,9 +2,12 @@
 // hawker server the script came from (another origin than the page's), so
 // every URL is absolute and no credentials are sent. The server answers
 // WHEP with CORS (http/cors.go); a 409/429/503 with Retry-After means "not
-// yet" and is retried.
+// yet" and is retried. When WHEP cannot play here — no RTCPeerConnection,
+// an answer that retrying will not change (WHEP off: 501, other 4xx), or
+// ICE that fails before it ever connected (UDP blocked on the viewer's
+// network) — onFallback is called once and the player switches to LL-HLS.
 
-export type PlayState = "connecting" | "playing" | "waiting";
+export type PlayState = "connecting" | "playing" | "waiting" | "error";
 
 export interface Playback {
   stop(): void;
@@ -29,8 +32,10 @@ export function playWhep(
   iceServers: RTCIceServer[],
   video: HTMLVideoElement,
   onState: (s: PlayState) => void,
+  onFallback: () => void,
 ): Playback {
   let stopped = false;
+  let everConnected = false;
   let pc: RTCPeerConnection | null = null;
   let session: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -49,10 +54,17 @@ export function playWhep(
     onState("waiting");
     timer = setTimeout(attempt, Math.min(Math.max(seconds, 1), 30) * 1000);
   };
+  const fallback = () => {
+    cleanup();
+    if (stopped) return;
+    stopped = true;
+    onFallback();
+  };
 
   async function attempt(): Promise<void> {
     if (stopped) return;
     onState("connecting");
+    if (typeof RTCPeerConnection === "undefined") return fallback();
     const conn = new RTCPeerConnection({ iceServers, bundlePolicy: "max-bundle" });
     pc = conn;
     conn.addTransceiver("video", { direction: "recvonly" });
@@ -64,8 +76,12 @@ export function playWhep(
     };
     conn.onconnectionstatechange = () => {
       if (pc !== conn) return;
-      if (conn.connectionState === "connected") onState("playing");
-      if (conn.connectionState === "failed" || conn.connectionState === "closed") retry(1);
+      if (conn.connectionState === "connected") {
+        everConnected = true;
+        onState("playing");
+      }
+      if (conn.connectionState === "failed" && !everConnected) fallback();
+      else if (conn.connectionState === "failed" || conn.connectionState === "closed") retry(1);
     };
     try {
       await conn.setLocalDescription(await conn.createOffer());
@@ -83,13 +99,18 @@ export function playWhep(
         await conn.setRemoteDescription({ type: "answer", sdp: await r.text() });
         return;
       }
+      // 409/429/503 say when to come back; a 404 (show hidden, or no media
+      // server on this node) is retried slowly, other 5xx soon; other 4xx
+      // and 501 will not change.
+      if (r.status === 501 || (r.status >= 400 && r.status < 500 && ![404, 409, 429].includes(r.status))) return fallback();
       retry(Number(r.headers.get("Retry-After")) || (r.status === 404 ? 10 : 2));
     } catch {
       if (pc === conn) retry(2);
     }
   }
 
-  void attempt();
+  // After return, so that the caller holds the playback when onFallback runs.
+  void Promise.resolve().then(attempt);
   return {
     stop() {
       stopped = true;

@@ -35,6 +35,15 @@ interface ShowMedia {
   ice_servers?: RTCIceServer[];
 }
 
+/** GET /api/v1/shows/{id}/sales: reservations still running, paid and fulfilled orders. */
+interface ShowSales {
+  orders: number;
+  units: number;
+  gmv: Money;
+  gmv_by_currency: Money[];
+  by_state: Record<string, number>;
+}
+
 interface Moderation {
   slow_mode_seconds: number;
   blocked_words: string[];
@@ -51,6 +60,9 @@ const slowModes = [0, 5, 10, 30, 60, 120];
 const durations = [30, 60, 120, 300, 600, 1200];
 const sampleEvery = 5000; // ms between points of the viewers chart
 const maxSamples = 720; // one hour of points
+const salesEvery = 15000; // ms between refreshes of the sales and orders
+const salesDebounce = 800; // ms after a purchase before they refresh
+const ordersShown = 20; // latest orders listed
 
 /**
  * Minor units from what a host typed: "9.99", "9,99", "1.299,00",
@@ -140,6 +152,10 @@ export class HawkerStudio extends LitElement {
       .stat { background: #f4f4f5; border-radius: .5rem; padding: .5rem .6rem; }
       .stat .n { display: block; font-size: 1.35rem; font-weight: 800; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
       .stat .l { font-size: .8rem; color: var(--hk-muted, #52525b); }
+      ul.orders { list-style: none; margin: 0; padding: 0; max-height: 16rem; overflow-y: auto; }
+      ul.orders li { display: flex; flex-wrap: wrap; gap: .25rem .5rem; align-items: baseline; padding: .3rem 0; border-bottom: 1px solid #e4e4e7; }
+      ul.orders .what { flex: 1 1 10rem; overflow-wrap: anywhere; }
+      ul.orders .total { font-variant-numeric: tabular-nums; font-weight: 600; }
       svg.chart { width: 100%; height: 90px; display: block; margin-top: .6rem; background: #fafafa; border-radius: .4rem; }
       .chart-legend { display: flex; justify-content: space-between; font-size: .75rem; color: var(--hk-muted, #52525b); }
       ul.chat { max-height: 22rem; overflow-y: auto; }
@@ -172,6 +188,7 @@ export class HawkerStudio extends LitElement {
     samples: { state: true },
     likes: { state: true },
     sales: { state: true },
+    orders: { state: true },
     stream: { state: true },
     devices: { state: true },
     cameraId: { state: true },
@@ -198,8 +215,10 @@ export class HawkerStudio extends LitElement {
   declare viewers: number;
   declare samples: { at: number; n: number }[];
   declare likes: number;
-  /** From the shop's orders of this show; null while unknown, "hidden" when the caller may not list them. */
+  /** The show's sales (GET /shows/{id}/sales); null while unknown, "hidden" when the server answers none. */
   declare sales: { orders: number; pending: number; units: number; gmv: Money[] } | null | "hidden";
+  /** The show's latest orders, newest first (hosts get them without the buyers' personal data). */
+  declare orders: Order[];
   declare stream: MediaStream | null;
   declare devices: MediaDeviceInfo[];
   declare cameraId: string;
@@ -229,7 +248,6 @@ export class HawkerStudio extends LitElement {
   private media: ShowMedia | null = null;
   private whipURL = "";
   private names = new Map<string, string>();
-  private purchases = 0;
   private timers: ReturnType<typeof setInterval>[] = [];
   private salesTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -251,6 +269,7 @@ export class HawkerStudio extends LitElement {
     this.samples = [];
     this.likes = 0;
     this.sales = null;
+    this.orders = [];
     this.stream = null;
     this.devices = [];
     this.cameraId = "";
@@ -347,7 +366,7 @@ export class HawkerStudio extends LitElement {
     this.timers.push(setInterval(() => this.sample(), sampleEvery));
     // The deal countdown ticks only while there is a deal.
     this.timers.push(setInterval(() => this.deal && (this.now = serverClock.now()), 250));
-    this.timers.push(setInterval(() => void this.loadSales(), 30000));
+    this.timers.push(setInterval(() => void this.loadSales(), salesEvery));
     await Promise.all([
       this.loadBag(),
       this.loadShopProducts(),
@@ -420,39 +439,32 @@ export class HawkerStudio extends LitElement {
     }
   }
 
-  /** Orders of the show, from the shop's list (sellers and admins may read it). */
+  /**
+   * The show's sales and latest orders: summed up by the server (orders
+   * placed before the page opened count too), on open, every salesEvery ms
+   * and soon after each purchase.
+   */
   private async loadSales(): Promise<void> {
     if (!this.show || this.sales === "hidden") return;
-    const q = new URLSearchParams({ shop_id: this.show.shop_id, show_id: this.show.id, limit: "200" });
-    let orders = 0;
-    let pending = 0;
-    let units = 0;
-    const gmv = new Map<string, number>();
-    try {
-      let cursor: string | null = null;
-      for (let page = 0; page < 25; page++) {
-        if (cursor) q.set("cursor", cursor);
-        const r: List<Order> = await api<List<Order>>(`/api/v1/orders?${q}`);
-        for (const o of r.items) {
-          if (o.state === "reserved") pending++;
-          if (o.state !== "paid" && o.state !== "fulfilled") continue;
-          orders++;
-          units += o.lines.reduce((n, l) => n + l.quantity, 0);
-          gmv.set(o.total.currency, (gmv.get(o.total.currency) ?? 0) + o.total.amount);
-        }
-        cursor = r.next_cursor;
-        if (!cursor) break;
-      }
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 403 || e.status === 404)) this.sales = "hidden";
-      return;
+    const show = this.show.id;
+    const q = new URLSearchParams({ show_id: show, limit: String(ordersShown) });
+    const [sales, orders] = await Promise.allSettled([
+      api<{ sales: ShowSales }>(`${showPath(show)}/sales`),
+      api<List<Order>>(`/api/v1/orders?${q}`),
+    ]);
+    if (this.closed || this.show?.id !== show) return;
+    if (sales.status === "fulfilled") {
+      const s = sales.value.sales;
+      this.sales = { orders: s.orders, pending: s.by_state.reserved ?? 0, units: s.units, gmv: s.gmv_by_currency };
+    } else if (sales.reason instanceof ApiError && [403, 404, 503].includes(sales.reason.status)) {
+      this.sales = "hidden";
     }
-    this.sales = { orders, pending, units, gmv: [...gmv].map(([currency, amount]) => ({ currency, amount })) };
+    if (orders.status === "fulfilled") this.orders = orders.value.items;
   }
 
   private salesSoon(): void {
     clearTimeout(this.salesTimer);
-    this.salesTimer = setTimeout(() => void this.loadSales(), 800);
+    this.salesTimer = setTimeout(() => void this.loadSales(), salesDebounce);
   }
 
   /**
@@ -514,7 +526,6 @@ export class HawkerStudio extends LitElement {
         if (!this.deal || this.deal.id === (e.deal as Deal | null)?.id) this.deal = null;
         break;
       case "purchase":
-        this.purchases++;
         this.salesSoon();
         if (this.deal) void this.refreshDeal();
         break;
@@ -928,7 +939,7 @@ export class HawkerStudio extends LitElement {
       </div>
       <div class="grid">
         <div class="col">${this.renderCamera(s)} ${this.renderOBS(s)}</div>
-        <div class="col">${this.renderStats()} ${this.renderDeal(s)} ${this.renderBag(s)}</div>
+        <div class="col">${this.renderStats()} ${this.renderOrders()} ${this.renderDeal(s)} ${this.renderBag(s)}</div>
         <div class="col">${this.renderChat()} ${this.renderModeration()}</div>
       </div>
     `;
@@ -1040,13 +1051,36 @@ export class HawkerStudio extends LitElement {
       <div class="stats">
         <div class="stat"><span class="n" data-testid="stat-viewers">${formatNumber(this.viewers, loc)}</span><span class="l">${t("studio.stats.viewers")}</span></div>
         <div class="stat"><span class="n" data-testid="stat-likes">${formatNumber(this.likes, loc)}</span><span class="l">${t("studio.stats.likes")}</span></div>
-        <div class="stat"><span class="n" data-testid="stat-orders">${sales && sales !== "hidden" ? formatNumber(sales.orders, loc) : formatNumber(this.purchases, loc)}</span><span class="l">${t("studio.stats.orders")}</span></div>
+        <div class="stat"><span class="n" data-testid="stat-orders">${sales && sales !== "hidden" ? formatNumber(sales.orders, loc) : dash}</span><span class="l">${t("studio.stats.orders")}</span></div>
         <div class="stat"><span class="n" data-testid="stat-units">${sales && sales !== "hidden" ? formatNumber(sales.units, loc) : dash}</span><span class="l">${t("studio.stats.units")}</span></div>
         <div class="stat"><span class="n" data-testid="stat-gmv">${gmv}</span><span class="l">${t("studio.stats.gmv")}</span></div>
       </div>
       ${sales && sales !== "hidden" && sales.pending ? html`<p class="status muted" data-testid="stat-pending">${t("studio.stats.pending", { n: sales.pending })}</p>` : nothing}
       ${sales === "hidden" ? html`<p class="status muted">${t("studio.stats.hidden")}</p>` : nothing}
       ${this.renderChart()}
+    </section>`;
+  }
+
+  /** The show's latest orders: when, what, how much, which state (no buyer data). */
+  private renderOrders() {
+    if (this.sales === "hidden") return nothing;
+    const skus = new Map<string, string>();
+    for (const p of [...this.shopProducts, ...this.bag]) for (const k of p.skus) skus.set(k.id, skuLabel(p, k));
+    const time = new Intl.DateTimeFormat(state.locale, { timeStyle: "short" });
+    return html`<section aria-labelledby="orders-h">
+      <h2 id="orders-h">${t("studio.orders.title")}</h2>
+      ${this.orders.length
+        ? html`<ul class="orders" data-testid="orders-list">
+            ${this.orders.map(
+              (o) => html`<li data-testid="order-row" data-state=${o.state}>
+                <span class="muted">${o.created_at ? html`<time datetime=${o.created_at}>${time.format(new Date(o.created_at))}</time>` : nothing}</span>
+                <span class="what">${o.lines.map((l) => t("studio.orders.line", { n: l.quantity, item: skus.get(l.sku_id) ?? l.sku_id })).join(", ")}</span>
+                <span class="total">${this.money(o.total.amount, this.market, o.total.currency)}</span>
+                <span class="badge ${o.state}">${t(`orders.state.${o.state}` as Key)}</span>
+              </li>`,
+            )}
+          </ul>`
+        : html`<p class="muted" data-testid="orders-empty">${t("studio.orders.empty")}</p>`}
     </section>`;
   }
 

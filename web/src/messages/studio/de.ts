@@ -66,11 +66,15 @@ export const de: StudioMessages = {
   "studio.stats.orders": "Bestellungen",
   "studio.stats.units": "verkaufte Stück",
   "studio.stats.gmv": "Umsatz",
-  "studio.stats.pending": "{n} weitere warten auf Zahlung",
-  "studio.stats.hidden": "Umsatzzahlen sehen die Verkäufer des Shops.",
+  "studio.stats.pending": "davon {n} warten auf Zahlung",
+  "studio.stats.hidden": "Umsatzzahlen sind gerade nicht verfügbar.",
   "studio.stats.chart": "Zuschauer in den letzten {mins} Min.: jetzt {now}, Spitze {peak}",
   "studio.stats.ago": "vor {mins} Min.",
   "studio.stats.peak": "Spitze {n}",
+
+  "studio.orders.title": "Bestellungen in dieser Show",
+  "studio.orders.empty": "Noch keine Bestellungen.",
+  "studio.orders.line": "{n} × {item}",
 
   "studio.deal.title": "Blitzangebot",
   "studio.deal.needBag": "Füge der Show zuerst Produkte hinzu.",

@@ -70,11 +70,15 @@ export const en = {
   "studio.stats.orders": "orders",
   "studio.stats.units": "units sold",
   "studio.stats.gmv": "sales",
-  "studio.stats.pending": "{n} more awaiting payment",
-  "studio.stats.hidden": "Sales figures are for the shop's sellers.",
+  "studio.stats.pending": "{n} of them awaiting payment",
+  "studio.stats.hidden": "Sales figures aren't available right now.",
   "studio.stats.chart": "Viewers over the last {mins} min: {now} now, peak {peak}",
   "studio.stats.ago": "{mins} min ago",
   "studio.stats.peak": "peak {n}",
+
+  "studio.orders.title": "Orders in this show",
+  "studio.orders.empty": "No orders yet.",
+  "studio.orders.line": "{n} × {item}",
 
   "studio.deal.title": "Flash deal",
   "studio.deal.needBag": "Add products to the show first.",

@@ -66,11 +66,15 @@ export const fr: StudioMessages = {
   "studio.stats.orders": "commandes",
   "studio.stats.units": "articles vendus",
   "studio.stats.gmv": "ventes",
-  "studio.stats.pending": "{n} autres en attente de paiement",
-  "studio.stats.hidden": "Les chiffres de vente sont réservés aux vendeurs de la boutique.",
+  "studio.stats.pending": "dont {n} en attente de paiement",
+  "studio.stats.hidden": "Les chiffres de vente ne sont pas disponibles pour le moment.",
   "studio.stats.chart": "Spectateurs sur les {mins} dernières min : {now} maintenant, pic à {peak}",
   "studio.stats.ago": "il y a {mins} min",
   "studio.stats.peak": "pic {n}",
+
+  "studio.orders.title": "Commandes de ce direct",
+  "studio.orders.empty": "Aucune commande pour l'instant.",
+  "studio.orders.line": "{n} × {item}",
 
   "studio.deal.title": "Vente flash",
   "studio.deal.needBag": "Ajoutez d'abord des produits au live.",

@@ -66,11 +66,15 @@ export const id: StudioMessages = {
   "studio.stats.orders": "pesanan",
   "studio.stats.units": "unit terjual",
   "studio.stats.gmv": "penjualan",
-  "studio.stats.pending": "{n} lagi menunggu pembayaran",
-  "studio.stats.hidden": "Angka penjualan hanya untuk penjual toko.",
+  "studio.stats.pending": "{n} di antaranya menunggu pembayaran",
+  "studio.stats.hidden": "Angka penjualan belum tersedia saat ini.",
   "studio.stats.chart": "Penonton dalam {mins} menit terakhir: {now} sekarang, puncak {peak}",
   "studio.stats.ago": "{mins} menit lalu",
   "studio.stats.peak": "puncak {n}",
+
+  "studio.orders.title": "Pesanan di siaran ini",
+  "studio.orders.empty": "Belum ada pesanan.",
+  "studio.orders.line": "{n} × {item}",
 
   "studio.deal.title": "Flash sale",
   "studio.deal.needBag": "Tambahkan produk ke siaran dulu.",

@@ -66,11 +66,15 @@ export const ms: StudioMessages = {
   "studio.stats.orders": "pesanan",
   "studio.stats.units": "unit terjual",
   "studio.stats.gmv": "jualan",
-  "studio.stats.pending": "{n} lagi menunggu bayaran",
-  "studio.stats.hidden": "Angka jualan hanya untuk penjual kedai.",
+  "studio.stats.pending": "{n} daripadanya menunggu bayaran",
+  "studio.stats.hidden": "Angka jualan tidak tersedia buat masa ini.",
   "studio.stats.chart": "Penonton dalam {mins} minit lepas: {now} sekarang, puncak {peak}",
   "studio.stats.ago": "{mins} minit lalu",
   "studio.stats.peak": "puncak {n}",
+
+  "studio.orders.title": "Pesanan dalam siaran ini",
+  "studio.orders.empty": "Belum ada pesanan.",
+  "studio.orders.line": "{n} × {item}",
 
   "studio.deal.title": "Jualan kilat",
   "studio.deal.needBag": "Tambah produk ke siaran dahulu.",

@@ -66,11 +66,15 @@ export const th: StudioMessages = {
   "studio.stats.orders": "คำสั่งซื้อ",
   "studio.stats.units": "ชิ้นที่ขายได้",
   "studio.stats.gmv": "ยอดขาย",
-  "studio.stats.pending": "รอชำระเงินอีก {n} รายการ",
-  "studio.stats.hidden": "ตัวเลขยอดขายดูได้เฉพาะผู้ขายของร้าน",
+  "studio.stats.pending": "ในจำนวนนี้รอชำระเงิน {n} รายการ",
+  "studio.stats.hidden": "ยังดูตัวเลขยอดขายไม่ได้ในขณะนี้",
   "studio.stats.chart": "ผู้ชมใน {mins} นาทีที่ผ่านมา: ตอนนี้ {now} สูงสุด {peak}",
   "studio.stats.ago": "{mins} นาทีที่แล้ว",
   "studio.stats.peak": "สูงสุด {n}",
+
+  "studio.orders.title": "คำสั่งซื้อในไลฟ์นี้",
+  "studio.orders.empty": "ยังไม่มีคำสั่งซื้อ",
+  "studio.orders.line": "{item} × {n}",
 
   "studio.deal.title": "แฟลชดีล",
   "studio.deal.needBag": "เพิ่มสินค้าในไลฟ์ก่อน",

@@ -66,11 +66,15 @@ export const vi: StudioMessages = {
   "studio.stats.orders": "đơn hàng",
   "studio.stats.units": "sản phẩm đã bán",
   "studio.stats.gmv": "doanh thu",
-  "studio.stats.pending": "thêm {n} đơn chờ thanh toán",
-  "studio.stats.hidden": "Số liệu bán hàng chỉ dành cho người bán của cửa hàng.",
+  "studio.stats.pending": "trong đó {n} đơn chờ thanh toán",
+  "studio.stats.hidden": "Hiện chưa xem được số liệu bán hàng.",
   "studio.stats.chart": "Người xem trong {mins} phút qua: hiện có {now}, cao nhất {peak}",
   "studio.stats.ago": "{mins} phút trước",
   "studio.stats.peak": "cao nhất {n}",
+
+  "studio.orders.title": "Đơn hàng trong buổi live này",
+  "studio.orders.empty": "Chưa có đơn hàng nào.",
+  "studio.orders.line": "{n} × {item}",
 
   "studio.deal.title": "Flash sale",
   "studio.deal.needBag": "Hãy thêm sản phẩm vào buổi live trước.",
