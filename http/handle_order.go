@@ -2,6 +2,7 @@ package hawkerhttp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -101,31 +102,46 @@ func handleOrderCreate(co Checkout, markets hawker.Markets) http.Handler {
 			Error(w, r, hawker.FieldError(IdempotencyHeader, "%s is required: 1-%d printable ASCII characters.", IdempotencyHeader, hawker.MaxIdempotencyKeyLen))
 			return
 		}
-		req := hawker.OrderRequest{
-			BuyerID:         a.User.ID,
-			IdempotencyKey:  key,
-			Market:          body.Market,
-			Lines:           body.Lines,
-			ShowID:          body.ShowID,
-			DealID:          body.DealID,
-			ShippingAddress: body.ShippingAddress,
-		}
-		if err := req.Validate(markets); err != nil {
-			Error(w, r, err)
-			return
-		}
-		d, err := co.Reserve(r.Context(), inventory.Request{Order: req})
-		if err != nil {
-			Error(w, r, reserveError(r.Context(), co, err, &req))
-			return
-		}
-		if d.Code != "" {
-			if info := infoFrom(r); info != nil {
-				info.errCode = d.Code
-			}
-		}
-		writeDecision(w, d)
+		placeOrder(w, r, co, markets, a.User.ID, key, body)
 	})
+}
+
+// placeOrder decides the buyer's order request and answers the decision:
+// the public route's last step, and all of the route the other nodes of a
+// cluster forward orders to (handleInternalOrder).
+func placeOrder(w http.ResponseWriter, r *http.Request, co Checkout, markets hawker.Markets, buyerID, key string, body orderBody) {
+	req := hawker.OrderRequest{
+		BuyerID:         buyerID,
+		IdempotencyKey:  key,
+		Market:          body.Market,
+		Lines:           body.Lines,
+		ShowID:          body.ShowID,
+		DealID:          body.DealID,
+		ShippingAddress: body.ShippingAddress,
+	}
+	if err := req.Validate(markets); err != nil {
+		Error(w, r, err)
+		return
+	}
+	d, err := co.Reserve(r.Context(), inventory.Request{Order: req})
+	var no *inventory.NotOwnerError
+	if errors.As(err, &no) {
+		// Only a forwarded request meets this (the forwarding Checkout
+		// handles it on the public route): one hop only, the lease is
+		// moving, the client tries again.
+		Error(w, r, &retryError{err: hawker.Errorf(codeUnavailable, "The server deciding this product is changing; try again."), After: 1})
+		return
+	}
+	if err != nil {
+		Error(w, r, reserveError(r.Context(), co, err, &req))
+		return
+	}
+	if d.Code != "" {
+		if info := infoFrom(r); info != nil {
+			info.errCode = d.Code
+		}
+	}
+	writeDecision(w, d)
 }
 
 // writeDecision answers a stored decision exactly as the engine encoded it.

@@ -2,6 +2,7 @@ package hawkerhttp
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -42,9 +43,10 @@ type payRequestBody struct {
 
 // handlePay starts paying an order, for its buyer only (the shop's team
 // and admins see the order but get 403; others 404). The decision — 201
-// with the payment and the order, or 409 invalid_state — is answered as
-// the service stored it, and replayed for the same Idempotency-Key and
-// body.
+// with the payment and the order, or 409 order_already_paid (another
+// payment paid the order; this one's hold was released) or invalid_state
+// — is answered as the service stored it, and replayed for the same
+// Idempotency-Key and body.
 func handlePay(pay Payments, orders OrderFinder) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := requireActor(r)
@@ -123,7 +125,7 @@ func paymentError(err error) error {
 func writeReply(w http.ResponseWriter, r *http.Request, reply payment.Reply) {
 	if reply.Status >= 400 {
 		if info := infoFrom(r); info != nil {
-			info.errCode = hawker.ESTATE
+			info.errCode = replyCode(reply.Body)
 		}
 	}
 	h := w.Header()
@@ -131,6 +133,16 @@ func writeReply(w http.ResponseWriter, r *http.Request, reply payment.Reply) {
 	h.Set("Content-Length", strconv.Itoa(len(reply.Body)))
 	w.WriteHeader(reply.Status)
 	_, _ = w.Write(reply.Body)
+}
+
+// replyCode is the error code of a refusal the service encoded
+// (order_already_paid, invalid_state), for the request log.
+func replyCode(body []byte) string {
+	var b errorBody
+	if err := json.Unmarshal(body, &b); err != nil || b.Error.Code == "" {
+		return hawker.ESTATE
+	}
+	return b.Error.Code
 }
 
 // handlePaymentGet answers a payment to its buyer, the team of its order's
@@ -167,7 +179,9 @@ type authorizeBody struct {
 
 // handlePaymentAuthorize completes testpay's 3-D Secure step: the buyer
 // approves or refuses. The answer is the payment and its order (200), or
-// 409 invalid_state when the order could no longer be paid.
+// 409 when the order could no longer be paid: order_already_paid when
+// another payment paid it (the approved hold is released), else
+// invalid_state.
 func handlePaymentAuthorize(pay Payments) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := requireActor(r)

@@ -158,7 +158,7 @@ func TestPay(t *testing.T) {
 	resp, body = f.payOrder(t, f.BuyerToken, o.ID, "p1", testpayBody(testpay.CardDeclined))
 	wantError(t, resp, body, http.StatusUnprocessableEntity, hawker.EKEYREUSED, "")
 	resp, body = f.payOrder(t, f.BuyerToken, o.ID, "p2", testpayBody(testpay.CardSuccess))
-	wantError(t, resp, body, http.StatusConflict, hawker.ESTATE, "")
+	wantError(t, resp, body, http.StatusConflict, payment.EALREADYPAID, "")
 	if got := f.ledger(); got != "[authorize capture]" {
 		t.Errorf("ledger %s", got)
 	}
@@ -252,6 +252,37 @@ func TestPayAuthorize(t *testing.T) {
 	}
 	if got := f.ledger(); got != "[authorize capture]" {
 		t.Errorf("ledger %s", got)
+	}
+}
+
+// TestPayAuthorizeAfterOtherCard: the buyer leaves a 3-D Secure payment
+// open, pays the order with another card, then approves the first: 409
+// order_already_paid, its hold voided — the order is charged once.
+func TestPayAuthorizeAfterOtherCard(t *testing.T) {
+	f := newFixture(t)
+	o := f.freshOrder(t, 1)
+	resp, body := f.payOrder(t, f.BuyerToken, o.ID, "a1", testpayBody(testpay.CardRequiresAction))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("3-D Secure payment %d %s", resp.StatusCode, body)
+	}
+	first := decodePayment(t, body).Payment
+	resp, body = f.payOrder(t, f.BuyerToken, o.ID, "a2", testpayBody(testpay.CardSuccess))
+	if resp.StatusCode != http.StatusCreated || decodePayment(t, body).Order.State != hawker.OrderPaid {
+		t.Fatalf("other card %d %s", resp.StatusCode, body)
+	}
+	path := "/api/v1/payments/" + first.ID + "/authorize"
+	for range 2 {
+		resp, body = f.do(t, "POST", path, f.BuyerToken, map[string]any{"approve": true})
+		wantError(t, resp, body, http.StatusConflict, payment.EALREADYPAID, "")
+	}
+	var got struct{ Payment payment.View }
+	f.mustJSON(t, "GET", "/api/v1/payments/"+first.ID, f.BuyerToken, nil, http.StatusOK, &got)
+	if got.Payment.State != "canceled" || got.Payment.FailureCode != payment.EALREADYPAID {
+		t.Errorf("the first payment: %+v", got.Payment)
+	}
+	// The first card: held on approval, then voided; the second captured.
+	if l := f.ledger(); l != "[authorize capture authorize void]" {
+		t.Errorf("ledger %s", l)
 	}
 }
 

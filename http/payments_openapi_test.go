@@ -48,7 +48,10 @@ func oaPaymentSequence(t *testing.T, c *oaClient, f *fixture) {
 		t.Errorf("replay differs:\n%s\n%s", first, again)
 	}
 	c.call(oaReq{method: "POST", path: pay, token: buyer, header: key(k1), body: testpayBody(testpay.CardDeclined), want: 422})
-	c.call(oaReq{method: "POST", path: pay, token: buyer, header: key("oa-" + oaUnique()), body: testpayBody(testpay.CardSuccess), want: 409})
+	_, b = c.call(oaReq{method: "POST", path: pay, token: buyer, header: key("oa-" + oaUnique()), body: testpayBody(testpay.CardSuccess), want: 409})
+	if oaStr(oaJSON(t, b), "error", "code") != "order_already_paid" {
+		t.Errorf("paying a paid order = %s", b)
+	}
 	_, b = c.call(oaReq{method: "POST", path: "/api/v1/orders/" + order() + "/pay", token: buyer, header: key("oa-" + oaUnique()), body: testpayBody(testpay.CardDeclined), want: 201})
 	if oaStr(oaJSON(t, b), "payment", "failure_code") != "card_declined" {
 		t.Errorf("decline = %s", b)
@@ -77,6 +80,15 @@ func oaPaymentSequence(t *testing.T, c *oaClient, f *fixture) {
 	_, b = c.call(oaReq{method: "POST", path: authorize, token: buyer, body: map[string]any{"approve": true}, want: 200})
 	if oaStr(oaJSON(t, b), "payment", "state") != "succeeded" {
 		t.Errorf("after the approval = %s", b)
+	}
+	// approved after another card paid the order: the hold is released
+	pay = "/api/v1/orders/" + order() + "/pay"
+	_, b = c.call(oaReq{method: "POST", path: pay, token: buyer, header: key("oa-" + oaUnique()), body: testpayBody(testpay.CardRequiresAction), want: 201})
+	authorize = "/api/v1/payments/" + oaStr(oaJSON(t, b), "payment", "id") + "/authorize"
+	c.call(oaReq{method: "POST", path: pay, token: buyer, header: key("oa-" + oaUnique()), body: testpayBody(testpay.CardSuccess), want: 201})
+	_, b = c.call(oaReq{method: "POST", path: authorize, token: buyer, body: map[string]any{"approve": true}, want: 409})
+	if oaStr(oaJSON(t, b), "error", "code") != "order_already_paid" {
+		t.Errorf("approval after another card = %s", b)
 	}
 
 	// the configuration and the webhook

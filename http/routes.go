@@ -70,7 +70,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/v1/deals/{id}", handleDealGet(st))
 	s.handle("POST /api/v1/deals/{id}/end", handleDealEnd(st, s.cfg.Checkout, s.cfg.Deals))
 
-	s.handle("POST /api/v1/orders", handleOrderCreate(s.cfg.Checkout, mk))
+	s.handle("POST /api/v1/orders", handleOrderCreate(forwarding(s.cfg.Checkout, s.cfg.ClusterSecret, s.logger), mk))
+	s.mux.Handle("POST "+InternalOrdersPath, route(handleInternalOrder(s.cfg.Checkout, mk, s.cfg.ClusterSecret))) // not public API: not in Routes or the OpenAPI document
 	s.handle("GET /api/v1/orders/{id}", handleOrderGet(s.cfg.Checkout, s.cfg.Orders))
 	s.handle("POST /api/v1/orders/{id}/cancel", handleOrderCancel(s.cfg.Checkout, s.cfg.Orders))
 	s.handle("POST /api/v1/orders/{id}/pay", handlePay(s.cfg.Payments, s.cfg.Orders))

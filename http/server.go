@@ -48,6 +48,12 @@ type Config struct {
 	// TokenRate limits GET /api/v1/realtime/token per client address, in
 	// AuthRate's form; empty means DefaultTokenRate, "0" turns it off.
 	TokenRate string
+	// ClusterSecret authenticates the hawker nodes that share one
+	// PostgreSQL database to each other: with it, an order for a SKU that
+	// another node decides (inventory.NotOwnerError) is forwarded to that
+	// node's POST /internal/v1/orders, which answers only requests that
+	// carry it. Empty: no forwarding, and the internal route is 404.
+	ClusterSecret string
 	// Checkout is the inventory engine behind the order routes, and
 	// Orders reads orders. Nil (either) turns the order routes off: they
 	// answer 503 unavailable.

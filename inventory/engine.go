@@ -23,9 +23,19 @@
 // [Store]): a batch decided on a state the store no longer has fails with
 // [ErrStale] as a whole, and the owner reloads and decides again. So two
 // processes that both believe they own a SKU, or a seller editing stock
-// behind the engine, can cost a retry but never an oversell. A lease per
-// SKU in the store (one owner, others forward) is the planned optimisation
-// on top; correctness does not depend on it.
+// behind the engine, can cost a retry but never an oversell.
+//
+// On a store that implements [Leaser], and with a [Config.Node], one
+// process decides each SKU: an owner takes the SKU's lease in the store
+// before it decides, the engine renews it while the owner lives and
+// releases it when the owner retires, and each commit also checks it
+// ([SKUChange.Leased]). Reserve requests for a SKU another live process
+// holds are answered at once with a [*NotOwnerError] naming it (the HTTP
+// layer forwards them); an owner that loses its lease answers what it has
+// queued the same way. Confirmations, cancellations and stock reads are
+// answered by any process, fenced by versions only. The lease is an
+// optimisation (no reload storms when several processes sell one SKU);
+// correctness still rests on the version fence.
 //
 // # Idempotency
 //
@@ -189,6 +199,14 @@ type Config struct {
 	// as OnStock.
 	OnDealEnded func(hawker.Deal)
 	Logger      *slog.Logger
+	// Node names this process among those sharing the store (random,
+	// unique per process start) and Addr is its base URL for the others
+	// (where they forward the orders it decides). With a Node, a store
+	// that implements [Leaser] turns the SKU leases on; LeaseTTL is how
+	// long a lease lives unrenewed ([DefaultLeaseTTL] when 0).
+	Node     string
+	Addr     string
+	LeaseTTL time.Duration
 }
 
 func (c *Config) defaults() {
@@ -219,6 +237,9 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = DefaultLeaseTTL
+	}
 }
 
 func (c *Config) now() time.Time { return c.Clock().UTC().Truncate(time.Microsecond) }
@@ -248,7 +269,9 @@ type GroupCommit struct {
 	keys   *registry
 	ctx    context.Context // cancelled by Close; owners and the janitor run under it
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // owners, the janitor and multi-SKU expiries
+	wg     sync.WaitGroup // owners, the janitor, the renewer and multi-SKU expiries
+	// ls holds this node's SKU leases; nil when leases are off.
+	ls *leases
 
 	mu sync.RWMutex // guards the following; senders hold it for reading while they enqueue
 	// owners maps a SKU id to its live owner. An owner leaves the map
@@ -272,6 +295,11 @@ func New(store Store, cfg Config) *GroupCommit {
 		cancel: cancel,
 		owners: map[string]*owner{},
 	}
+	if l, ok := store.(Leaser); ok && cfg.Node != "" {
+		e.ls = newLeases(l, &e.cfg)
+		e.wg.Add(1)
+		go e.renewer()
+	}
 	e.wg.Add(1)
 	go e.janitor()
 	return e
@@ -284,6 +312,9 @@ func (e *GroupCommit) Close() error {
 	e.mu.Unlock()
 	e.cancel()
 	e.wg.Wait()
+	if e.ls != nil {
+		e.ls.releaseAll()
+	}
 	return nil
 }
 
@@ -343,6 +374,13 @@ func (e *GroupCommit) Reserve(ctx context.Context, req Request) (Decision, error
 	if err != nil {
 		return Decision{}, err
 	}
+	if e.ls != nil {
+		// Decided elsewhere: answered at once, never queued.
+		first := req.Order.SKUIDs()[0]
+		if _, ok := e.ls.foreignOwner(first); ok {
+			return Decision{}, e.notOwner(first)
+		}
+	}
 	k := Key{BuyerID: req.Order.BuyerID, Key: req.Order.IdempotencyKey}
 	for {
 		f, leader := e.keys.join(k, &req.Order, fp)
@@ -386,7 +424,7 @@ func (e *GroupCommit) dispatch(ctx context.Context, f *flight) {
 		return
 	}
 	var out outcome
-	err := e.coordinate(ctx, skus, func(w *work) error {
+	err := e.coordinate(ctx, skus, true, func(w *work) error {
 		recs, err := e.store.FindDecisions(ctx, []Key{f.key})
 		if err != nil {
 			return err
@@ -437,7 +475,7 @@ func (e *GroupCommit) transition(ctx context.Context, orderID string, o op) (*ha
 	}
 	var res *hawker.Order
 	var terr error
-	err = e.coordinate(ctx, skus, func(w *work) error {
+	err = e.coordinate(ctx, skus, false, func(w *work) error {
 		res, terr = w.transition(orderID, o, func() (*hawker.Order, error) { return e.store.FindOrder(ctx, orderID) })
 		return nil
 	})
@@ -493,6 +531,11 @@ func (e *GroupCommit) janitor() {
 			continue
 		}
 		for _, id := range ids {
+			if e.ls != nil {
+				if _, ok := e.ls.foreignOwner(id); ok {
+					continue // its holder sweeps
+				}
+			}
 			_ = e.send(id, msg{}) // a poke; a full queue means the owner is busy and will sweep anyway
 		}
 	}
@@ -551,6 +594,7 @@ func (e *GroupCommit) round(ctx context.Context, os []*owner, fn func(w *work) e
 			if b == nil {
 				return w, nil
 			}
+			e.fence(b, os)
 			if err = e.store.CommitBatch(ctx, b); err == nil {
 				w.committed()
 				e.cfg.notify(w)
@@ -559,6 +603,9 @@ func (e *GroupCommit) round(ctx context.Context, os []*owner, fn func(w *work) e
 		}
 		drop()
 		if !errors.Is(err, ErrStale) {
+			return nil, err
+		}
+		if err := e.recheck(ctx, os); err != nil {
 			return nil, err
 		}
 		if attempt == maxAttempts {
@@ -589,8 +636,10 @@ func (c *Config) notify(w *work) {
 }
 
 // coordinate parks the owners of skus in ascending id order, runs a round
-// over all of their states, and releases them.
-func (e *GroupCommit) coordinate(ctx context.Context, skus []string, fn func(w *work) error) error {
+// over all of their states, and releases them. With leaseFirst (a
+// reserve request) the first SKU's lease must be this node's: otherwise
+// the answer is NotOwnerError.
+func (e *GroupCommit) coordinate(ctx context.Context, skus []string, leaseFirst bool, fn func(w *work) error) error {
 	skus = slices.Sorted(slices.Values(skus))
 	var parked []*owner
 	for _, id := range skus {
@@ -613,7 +662,17 @@ func (e *GroupCommit) coordinate(ctx context.Context, skus []string, fn func(w *
 			return busyErr()
 		}
 	}
+	if leaseFirst && e.ls != nil && !parked[0].leased {
+		return e.notOwner(parked[0].id)
+	}
 	w, err := e.round(ctx, parked, fn)
+	if errors.Is(err, errLeaseLost) {
+		// The owners that lost their lease now decide without it.
+		w, err = e.round(ctx, parked, fn)
+	}
+	if errors.Is(err, errLeaseLost) {
+		return busyErr()
+	}
 	if err != nil {
 		return err
 	}
@@ -671,6 +730,9 @@ type owner struct {
 	// unknown is set when the store does not know the SKU: the owner
 	// retires as soon as its queue is empty.
 	unknown bool
+	// leased is set while the owner decides with the SKU's lease (always
+	// false when leases are off); see lease.
+	leased bool
 }
 
 func (o *owner) offer(m msg) error { return o.q.offer(m) }
@@ -721,8 +783,11 @@ func (o *owner) run() {
 				pend, next = o.step(ctx, pend, next, batch)
 			}
 			o.finish(ctx, pend, next)
-			if o.unknown && o.e.retire(o) {
-				return
+			if o.unknown {
+				o.releaseLease()
+				if o.e.retire(o) {
+					return
+				}
 			}
 		case <-sweep.C:
 			if o.st != nil {
@@ -731,8 +796,14 @@ func (o *owner) run() {
 				}
 			}
 		case <-idle.C:
-			if !busy && o.e.retire(o) {
-				return
+			if !busy {
+				// Released first, so no other owner of the SKU in
+				// this engine can hold it meanwhile; if the owner stays
+				// (a message came), it takes the lease again first.
+				o.releaseLease()
+				if o.e.retire(o) {
+					return
+				}
 			}
 			busy = false
 		}
@@ -750,9 +821,33 @@ func (o *owner) drain() {
 }
 
 // handle decides a batch of messages in one round and answers them after
-// the commit.
+// the commit. Without the SKU's lease it answers reserve requests with
+// NotOwnerError and decides the rest without keeping the state.
 func (o *owner) handle(ctx context.Context, msgs []msg) {
+	o.handleLeased(ctx, msgs, true)
+}
+
+func (o *owner) handleLeased(ctx context.Context, msgs []msg, again bool) {
 	e := o.e
+	if e.ls != nil {
+		ok, err := o.lease(ctx)
+		if err != nil {
+			o.unknown = hawker.ErrorCode(err) == hawker.ENOTFOUND
+			if hawker.ErrorCode(err) == hawker.EINTERNAL && ctx.Err() == nil {
+				e.cfg.Logger.Error("inventory: lease", "sku", o.id, "err", err)
+			}
+			for _, m := range msgs {
+				o.answer(m, outcome{err: err}, nil)
+			}
+			return
+		}
+		if !ok {
+			if msgs = o.refuse(msgs); !needsRound(msgs) {
+				return
+			}
+			defer func() { o.st = nil }()
+		}
+	}
 	for _, m := range msgs {
 		if m.reload {
 			o.st = nil
@@ -793,6 +888,13 @@ func (o *owner) handle(ctx context.Context, msgs []msg) {
 		}
 		return nil
 	})
+	if errors.Is(err, errLeaseLost) {
+		if again {
+			o.handleLeased(ctx, msgs, false)
+			return
+		}
+		err = busyErr()
+	}
 	if err != nil {
 		o.unknown = hawker.ErrorCode(err) == hawker.ENOTFOUND && o.st == nil
 		if hawker.ErrorCode(err) == hawker.EINTERNAL {
@@ -836,6 +938,11 @@ type pending struct {
 // and its requests decided again after pend's. Anything else (transitions,
 // stock reads, reloads, parks) waits for both and goes the plain way.
 func (o *owner) step(ctx context.Context, pend, next *pending, msgs []msg) (*pending, *pending) {
+	if pend != nil && o.e.ls != nil && !o.e.ls.holds(o.id) {
+		// The lease needs taking again: not while a commit is in flight.
+		o.finish(ctx, pend, next)
+		pend, next = nil, nil
+	}
 	if !reservesOnly(msgs) {
 		o.finish(ctx, pend, next)
 		if last := msgs[len(msgs)-1]; last.park != nil {
@@ -847,6 +954,10 @@ func (o *owner) step(ctx context.Context, pend, next *pending, msgs []msg) (*pen
 		return nil, nil
 	}
 	if pend == nil {
+		if ok, err := o.lease(ctx); !ok || err != nil {
+			o.handle(ctx, msgs) // refuses them (or answers the error)
+			return nil, nil
+		}
 		p, err := o.open(ctx)
 		if err == nil {
 			err = o.add(ctx, p, msgs)
@@ -961,6 +1072,7 @@ func (o *owner) launch(ctx context.Context, p *pending) *pending {
 		return nil
 	}
 	w.seal()
+	o.e.fence(p.b, []*owner{o})
 	// The next batch is fenced with the version this one leaves; if this
 	// one fails the state is dropped anyway.
 	w.committed()
@@ -1019,6 +1131,17 @@ func (o *owner) answer(m msg, out outcome, order *hawker.Order) {
 // park hands the owner's state to a coordinator and waits until it is
 // released. The state is loaded (and due reservations expired) first.
 func (o *owner) park(ctx context.Context, p *parkReq) {
+	if o.e.ls != nil {
+		// With or without the lease: the coordinator's commit is fenced
+		// by versions, and by the lease where the owner holds it.
+		if _, err := o.lease(ctx); err != nil {
+			p.ready <- parkReply{err: err}
+			return
+		}
+		if !o.leased {
+			defer func() { o.st = nil }()
+		}
+	}
 	if o.st == nil {
 		s, err := o.e.store.LoadSKU(ctx, o.id)
 		if err != nil {

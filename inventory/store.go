@@ -184,7 +184,10 @@ type DealCount struct {
 // Batch is everything one group commit writes. At is the engine's clock at
 // the decision (updated_at of transitions, created_at of records).
 type Batch struct {
-	At          time.Time
+	At time.Time
+	// Node is the engine's Config.Node when leases are on (see [Leaser]
+	// and SKUChange.Leased); "" otherwise.
+	Node        string
 	SKUs        []SKUChange // sorted by SKUID, one per SKU decided on
 	Deals       []DealChange
 	Orders      []*hawker.Order
@@ -198,6 +201,11 @@ type SKUChange struct {
 	Version  int64 // the version the decisions were made on
 	Reserved int64 // delta
 	Sold     int64 // delta
+	// Leased asks a store that implements [Leaser] to apply the change
+	// only while Batch.Node holds a live lease on the SKU (by the store's
+	// clock), and to fail the batch with ErrStale otherwise: an owner that
+	// lost its lease must not decide any more. Other stores ignore it.
+	Leased bool
 }
 
 // DealChange moves a deal's taken units by a delta; End marks it ended

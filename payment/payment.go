@@ -13,6 +13,19 @@
 // leaves the order reserved: its stock stays held until pay_by, and the
 // buyer may try again with another card.
 //
+// # Never charge twice
+//
+// A buyer may start several payments of one order (a 3-D Secure check
+// left open, another card, two tabs), and the engine's confirmation
+// succeeds again for a paid order, so confirming is no guard. Between the
+// confirmation and the capture each payment claims the capture of its
+// order in the store ([Store.ClaimCapture]); the database lets one payment
+// per order ever hold the claim, across processes. The payment that loses
+// voids its hold and ends canceled with failure code order_already_paid
+// (answered 409 order_already_paid). A claimed payment is always captured
+// — by its request, a retry or the reconcile loop, with the same
+// idempotency key — and never voided.
+//
 // # Idempotency
 //
 // A buyer's Idempotency-Key names at most one payment. Its decision (201
@@ -26,7 +39,8 @@
 //
 // Each step is stored before the next one starts, and a reconcile loop
 // ([Service.Run]) finishes what a crash or a failed call left: it captures
-// or voids held money ([StateAuthorized]), releases pending 3-D Secure
+// or voids held money ([StateAuthorized]; a payment that claimed the
+// capture is captured), releases pending 3-D Secure
 // checks of orders that can no longer be paid, and refunds captured
 // payments whose order was refunded — exactly once, because the refund's
 // idempotency key is the payment's.
@@ -49,7 +63,9 @@ import (
 //	authorized → canceled
 //
 // pending and authorized are passing states: the API shows them as
-// "processing".
+// "processing". An authorized payment is captured only after it claimed
+// the capture of its order ([Payment.CaptureClaimed]); one that claimed it
+// is never canceled.
 type State string
 
 const (
@@ -87,6 +103,13 @@ type Payment struct {
 	// secret for Stripe.js, shown to the buyer only.
 	NextAction   string
 	ClientSecret string
+
+	// CaptureClaimed marks the one payment of its order whose money is
+	// captured ([Store.ClaimCapture]): set, while authorized, after the
+	// order was confirmed and before the capture, and kept afterwards
+	// (succeeded, refunded). A claimed payment is always captured, never
+	// voided.
+	CaptureClaimed bool
 
 	IdempotencyKey string
 	Fingerprint    string // identifies the request the key was first used with
@@ -189,6 +212,10 @@ const (
 	EBADSIGNATURE   = "bad_signature"   // a webhook's signature or timestamp is wrong (400)
 	EAMOUNTMISMATCH = "amount_mismatch" // a webhook's amount or currency is not the payment's (400)
 	EUNAVAILABLE    = "unavailable"     // the provider cannot be reached; retry with the same key (503)
+	// EALREADYPAID: another payment paid the order (409). A payment that
+	// loses the claim to capture ([Store.ClaimCapture]) ends canceled with
+	// it as its failure code, its hold released.
+	EALREADYPAID = "order_already_paid"
 )
 
 // EventKind is what a webhook event means for a payment.
@@ -251,6 +278,16 @@ type Store interface {
 	// when the event was recorded before. p is the payment afterwards (nil
 	// without paymentID).
 	ApplyEvent(ctx context.Context, provider, eventID string, at time.Time, paymentID string, from []State, upd Update) (fresh bool, p *Payment, err error)
+	// ClaimCapture makes an authorized payment the one of its order whose
+	// money is captured, at most one per order ever: the claim is stored
+	// (with updated_at = at) only while no other payment of the order holds
+	// it or is captured (succeeded, refunded) — checked by the database in
+	// the same statement, so that two processes never both win — and is
+	// never released. It returns the payment afterwards; claiming the
+	// holder again returns it unchanged. EALREADYPAID (changing nothing)
+	// when another payment of the order holds the claim or took the money;
+	// ESTATE when the payment is not authorized; ENOTFOUND if unknown.
+	ClaimCapture(ctx context.Context, id string, at time.Time) (*Payment, error)
 	// FindWork returns up to limit payments the reconcile loop must act on:
 	// succeeded payments whose order is refunded; authorized payments not
 	// updated since staleBefore; requires_action payments whose order is
@@ -268,6 +305,9 @@ type Update struct {
 	FailureCode  *string
 	NextAction   *string
 	ClientSecret *string
+	// Unclaimed applies the update only to a payment that has not claimed
+	// the capture (ESTATE otherwise, as for a state not in from).
+	Unclaimed bool
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -184,8 +184,10 @@ type Reply struct {
 // The answer is a decision, stored under the buyer's idempotency key and
 // replayed for the same request: 201 with the payment (succeeded,
 // requires_action, failed, or processing while a provider decides later)
-// and the order, or 409 invalid_state when the order cannot be paid (any
-// hold was released; the payment is canceled). Errors are refusals that
+// and the order, or 409 when the order cannot be paid (any hold was
+// released; the payment is canceled): order_already_paid when it is paid
+// — also by another payment that won the capture while this one was being
+// authorised — else invalid_state. Errors are refusals that
 // are not stored: EINVALID (with field: provider, card_number,
 // payment_method, shipping_address…, Idempotency-Key), EKEYREUSED (the key
 // was used for another request), ENOTFOUND (no such order of the buyer),
@@ -376,8 +378,10 @@ func (s *Service) authorize(ctx context.Context, p *Payment, m Method, prov Prov
 }
 
 // advance drives a payment on from its stored state: an authorised one is
-// confirmed and captured (or voided). Other states wait for the buyer or
-// are final. The caller holds the payment's lock.
+// confirmed, claims the capture of its order and is captured — or, when
+// the order cannot be paid or another payment took the claim, voided.
+// Other states wait for the buyer or are final. The caller holds the
+// payment's lock.
 func (s *Service) advance(ctx context.Context, p *Payment) (*Payment, error) {
 	if p.State != StateAuthorized {
 		return p, nil
@@ -386,27 +390,60 @@ func (s *Service) advance(ctx context.Context, p *Payment) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.confirm(ctx, p.OrderID)
-	switch hawker.ErrorCode(err) {
-	case "":
-		if err := prov.Capture(ctx, p.ProviderRef, p.ID+"-capture"); err != nil {
-			return nil, s.unavailable("capture", p, err)
+	if !p.CaptureClaimed {
+		_, err = s.confirm(ctx, p.OrderID)
+		switch hawker.ErrorCode(err) {
+		case "":
+		case hawker.ESTATE, hawker.ENOTFOUND:
+			// The order cannot be paid (expired or cancelled meanwhile): the
+			// money is released, never taken.
+			cur, ferr := s.cfg.Orders.FindOrder(ctx, p.OrderID)
+			code := "order_not_payable"
+			if ferr == nil {
+				code = unpayableCode(cur, s.now())
+			}
+			return s.release(ctx, p, prov, code)
+		default:
+			return nil, s.unavailable("confirm", p, err)
 		}
-		return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateSucceeded})
-	case hawker.ESTATE, hawker.ENOTFOUND:
-		// The order cannot be paid (expired or cancelled meanwhile): the
-		// money is released, never taken.
-		if err := prov.Void(ctx, p.ProviderRef, p.ID+"-void"); err != nil {
-			return nil, s.unavailable("void", p, err)
+		// The order is paid — by this payment or by another one: Confirm
+		// succeeds for a paid order all the same. The claim decides which
+		// payment's money is taken.
+		q, err := s.cfg.Store.ClaimCapture(ctx, p.ID, s.now())
+		switch hawker.ErrorCode(err) {
+		case "":
+			p = q
+		case EALREADYPAID:
+			s.cfg.Logger.Info("payment: the order is paid by another payment; releasing the hold", "payment", p.ID, "order", p.OrderID)
+			return s.release(ctx, p, prov, EALREADYPAID)
+		case hawker.ESTATE:
+			// Finished meanwhile (another process): as it stands.
+			return s.cfg.Store.FindPayment(ctx, p.ID)
+		default:
+			return nil, err
 		}
-		cur, ferr := s.cfg.Orders.FindOrder(ctx, p.OrderID)
-		code := "order_not_payable"
-		if ferr == nil {
-			code = unpayableCode(cur, s.now())
-		}
-		return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateCanceled, FailureCode: ptr(code)})
 	}
-	return nil, s.unavailable("confirm", p, err)
+	// Claimed: the capture is this payment's, now or after any crash or
+	// failure (the idempotency key makes a repeated capture the same one).
+	if err := prov.Capture(ctx, p.ProviderRef, p.ID+"-capture"); err != nil {
+		return nil, s.unavailable("capture", p, err)
+	}
+	return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateSucceeded})
+}
+
+// release voids the hold of an authorised payment that did not claim the
+// capture and cancels it with the failure code.
+func (s *Service) release(ctx context.Context, p *Payment, prov Provider, code string) (*Payment, error) {
+	if p.CaptureClaimed {
+		// Never: a claimed payment is captured. Refuse rather than void.
+		return nil, fmt.Errorf("payment: %s claimed the capture; not voiding it", p.ID)
+	}
+	if err := prov.Void(ctx, p.ProviderRef, p.ID+"-void"); err != nil {
+		return nil, s.unavailable("void", p, err)
+	}
+	// Unclaimed: should another process have claimed the payment
+	// meanwhile, it stays authorized for that process to finish.
+	return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateCanceled, FailureCode: ptr(code), Unclaimed: true})
 }
 
 // confirm asks the inventory engine to confirm the order, again a few
@@ -472,11 +509,16 @@ func (s *Service) decide(ctx context.Context, p *Payment) (Reply, error) {
 }
 
 // answer is the JSON of a payment as it stands: ok with the payment and
-// its order, or 409 invalid_state for a canceled payment.
+// its order, or 409 for a canceled payment: order_already_paid when the
+// order is paid (by another payment), else invalid_state.
 func (s *Service) answer(ctx context.Context, p *Payment, ok int) (int, []byte, error) {
 	if p.State == StateCanceled {
+		code := hawker.ESTATE
+		if alreadyPaid(p.FailureCode) {
+			code = EALREADYPAID
+		}
 		return http.StatusConflict, encodeJSON(map[string]any{"error": map[string]string{
-			"code": hawker.ESTATE, "message": canceledMessage(p.FailureCode),
+			"code": code, "message": canceledMessage(p.FailureCode),
 		}}), nil
 	}
 	o, err := s.cfg.Orders.FindOrder(ctx, p.OrderID)
@@ -494,8 +536,20 @@ func unpayableCode(o *hawker.Order, now time.Time) string {
 	return "order_" + string(o.State)
 }
 
+// alreadyPaid reports whether a canceled payment's failure code says its
+// order was paid by another payment.
+func alreadyPaid(failureCode string) bool {
+	switch failureCode {
+	case EALREADYPAID, "order_paid", "order_fulfilled":
+		return true
+	}
+	return false
+}
+
 func canceledMessage(code string) string {
 	switch code {
+	case EALREADYPAID:
+		return "The order was paid by another payment; this one's hold was released and no money was taken."
 	case "order_expired":
 		return "The order's reservation expired before it was paid; no money was taken. Place the order again."
 	case "order_cancelled":
@@ -528,8 +582,9 @@ func (s *Service) Find(ctx context.Context, id string) (*Payment, *hawker.Order,
 // requires action, for providers that do it through hawker (testpay): an
 // approval holds the money and goes on as Pay does; a refusal fails the
 // payment. Calling it again answers the payment as it stands. The answer
-// is 200 with the payment and the order, or 409 invalid_state when the
-// order could not be paid (the hold was released). ENOTFOUND for an
+// is 200 with the payment and the order, or 409 when the order could not
+// be paid (the hold was released): order_already_paid when another
+// payment paid it, else invalid_state. ENOTFOUND for an
 // unknown payment or another buyer's; ESTATE for a provider whose
 // authentication happens elsewhere (Stripe: Stripe.js); EUNAVAILABLE as
 // for Pay.
@@ -718,24 +773,50 @@ func (s *Service) eventPayment(ctx context.Context, provider string, ev *Event) 
 }
 
 // settleCaptured finishes a payment the provider captured already: the
-// order is confirmed, or — when it cannot be paid — the money is refunded
-// at once.
+// order is confirmed and the payment claims its capture, or — when the
+// order cannot be paid, or another payment took the claim — the money is
+// refunded at once.
 func (s *Service) settleCaptured(ctx context.Context, p *Payment) (*Payment, error) {
 	prov, err := s.provider(p.Provider)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.confirm(ctx, p.OrderID)
-	switch hawker.ErrorCode(err) {
-	case "":
-		return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateSucceeded})
-	case hawker.ESTATE, hawker.ENOTFOUND:
-		if err := prov.Refund(ctx, p.ProviderRef, p.Amount, p.ID+"-refund"); err != nil {
-			return nil, s.unavailable("refund", p, err)
+	if !p.CaptureClaimed {
+		// Only hawker captures (manual capture) and it claims first, so
+		// this is a payment captured behind hawker's back (the gateway's
+		// dashboard).
+		refund, code := false, ""
+		_, err = s.confirm(ctx, p.OrderID)
+		switch hawker.ErrorCode(err) {
+		case "":
+			q, err := s.cfg.Store.ClaimCapture(ctx, p.ID, s.now())
+			switch hawker.ErrorCode(err) {
+			case "":
+				p = q
+			case EALREADYPAID:
+				refund, code = true, EALREADYPAID
+			case hawker.ESTATE:
+				return s.cfg.Store.FindPayment(ctx, p.ID)
+			default:
+				return nil, err
+			}
+		case hawker.ESTATE, hawker.ENOTFOUND:
+			refund = true
+		default:
+			return nil, s.unavailable("confirm", p, err)
 		}
-		return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateRefunded})
+		if refund {
+			if err := prov.Refund(ctx, p.ProviderRef, p.Amount, p.ID+"-refund"); err != nil {
+				return nil, s.unavailable("refund", p, err)
+			}
+			upd := Update{State: StateRefunded, Unclaimed: true}
+			if code != "" {
+				upd.FailureCode = ptr(code)
+			}
+			return s.move(ctx, p, []State{StateAuthorized}, upd)
+		}
 	}
-	return nil, s.unavailable("confirm", p, err)
+	return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateSucceeded})
 }
 
 // Nudge asks the reconcile loop to look for work now (an order was

@@ -62,6 +62,7 @@ type env struct {
 	svc    *payment.Service
 	clock  *clock
 	buyer  string
+	shop   string
 	sku    string
 	keys   int
 }
@@ -97,7 +98,7 @@ func newEnv(t *testing.T, kind string) *env {
 	sku := &hawker.SKU{ID: hawker.NewID(hawker.PrefixSKU), Code: "M-1", Prices: map[string]int64{"US": 1999}, OnHand: 10}
 	must(t, e.db.CreateProduct(ctx, &hawker.Product{ID: hawker.NewID(hawker.PrefixProduct), ShopID: shop.ID, Title: "Mug",
 		SKUs: []*hawker.SKU{sku}, CreatedAt: now, UpdatedAt: now}))
-	e.buyer, e.sku = buyer.ID, sku.ID
+	e.buyer, e.shop, e.sku = buyer.ID, shop.ID, sku.ID
 	return e
 }
 
@@ -221,7 +222,7 @@ func TestPaySucceeds(t *testing.T) {
 		// Paying the paid order again (a new key) never moves money.
 		r, err = e.pay(o, "k2", "4242424242424242")
 		must(t, err)
-		if r.Status != 409 || decodeReply(t, r).Error.Code != hawker.ESTATE {
+		if r.Status != 409 || decodeReply(t, r).Error.Code != payment.EALREADYPAID {
 			t.Errorf("second payment of a paid order: %d %s", r.Status, r.Body)
 		}
 		if got := fmt.Sprint(e.kinds()); got != "[authorize capture]" {

@@ -242,13 +242,20 @@ func commitBatch(ctx context.Context, tx pgx.Tx, b *inventory.Batch) error {
 
 	if n := len(b.SKUs); n > 0 {
 		ids, versions, res, sold := make([]string, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		leased := make([]bool, n)
 		for i, c := range b.SKUs {
 			ids[i], versions[i], res[i], sold[i] = c.SKUID, c.Version, c.Reserved, c.Sold
+			leased[i] = c.Leased && b.Node != ""
 		}
-		queue(step{"SKUs", n, fmt.Errorf("commit: a SKU is not at the version decided on: %w", inventory.ErrStale)},
+		// A SKU decided under a lease is fenced by the lease too: an
+		// owner whose lease expired or went to another node decides no
+		// more (see inventory.SKUChange.Leased).
+		queue(step{"SKUs", n, fmt.Errorf("commit: a SKU is not at the version decided on, or its lease is not this node's: %w", inventory.ErrStale)},
 			`UPDATE skus s SET reserved = s.reserved + c.r, sold = s.sold + c.so, version = s.version + 1
-			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) AS c (id, v, r, so)
-			WHERE s.id = c.id AND s.version = c.v`, ids, versions, res, sold)
+			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bool[]) AS c (id, v, r, so, l)
+			WHERE s.id = c.id AND s.version = c.v
+			AND (NOT c.l OR EXISTS (SELECT 1 FROM inventory_leases le
+				WHERE le.sku_id = c.id AND le.node = $6 AND le.expires_at > now()))`, ids, versions, res, sold, leased, b.Node)
 	}
 	if n := len(b.Deals); n > 0 {
 		ids, taken, end := make([]string, n), make([]int64, n), make([]bool, n)

@@ -8,21 +8,25 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"hawker"
 	"hawker/payment"
 )
 
-// payment.Store (migration 00006). Conditional updates are one statement
-// each (UPDATE … WHERE state IN …), so concurrent processes never both win
-// a transition.
+// payment.Store (migrations 00006 and 00009). Conditional updates are one
+// statement each (UPDATE … WHERE state IN …), so concurrent processes never
+// both win a transition. The claim of an order's capture is guarded by the
+// partial unique index payments_capture_once: under READ COMMITTED two
+// claims of one order can both pass the NOT EXISTS check, but the second
+// to write its index entry waits for the first and fails with 23505.
 
 var _ payment.Store = (*DB)(nil)
 
 // paymentCols are the columns scanPayment reads, in its order.
 var paymentCols = []string{"id", "order_id", "buyer_id", "provider", "provider_ref", "amount", "currency", "state",
 	"failure_code", "next_action", "client_secret", "idempotency_key", "fingerprint", "response_status", "response",
-	"created_at", "updated_at"}
+	"created_at", "updated_at", "capture_claimed"}
 
 var (
 	paymentColumns  = strings.Join(paymentCols, ", ")
@@ -35,7 +39,7 @@ func scanPayment(row pgx.Row) (*payment.Payment, error) {
 	var state string
 	if err := row.Scan(&p.ID, &p.OrderID, &p.BuyerID, &p.Provider, &ref, &p.Amount.Amount, &p.Amount.Currency, &state,
 		&p.FailureCode, &p.NextAction, &p.ClientSecret, &p.IdempotencyKey, &p.Fingerprint, &p.ResponseStatus, &p.Response,
-		&p.CreatedAt, &p.UpdatedAt); err != nil {
+		&p.CreatedAt, &p.UpdatedAt, &p.CaptureClaimed); err != nil {
 		return nil, err
 	}
 	if ref != nil {
@@ -65,10 +69,10 @@ func nullString(s string) *string {
 func (db *DB) CreatePayment(ctx context.Context, p *payment.Payment) (err error) {
 	defer db.done("CreatePayment", time.Now(), &err)
 	_, err = db.pool.Exec(ctx, `INSERT INTO payments (`+paymentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		p.ID, p.OrderID, p.BuyerID, p.Provider, nullString(p.ProviderRef), p.Amount.Amount, p.Amount.Currency, string(p.State),
 		p.FailureCode, p.NextAction, p.ClientSecret, p.IdempotencyKey, p.Fingerprint, p.ResponseStatus, p.Response,
-		p.CreatedAt, p.UpdatedAt)
+		p.CreatedAt, p.UpdatedAt, p.CaptureClaimed)
 	return mapErr(err, "payment already exists", "order not found")
 }
 
@@ -128,11 +132,56 @@ func updatePayment(ctx context.Context, tx pgx.Tx, id string, from []payment.Sta
 		q += fmt.Sprintf(` AND state = ANY($%d)`, len(args)+1)
 		args = append(args, states)
 	}
+	if upd.Unclaimed {
+		q += ` AND NOT capture_claimed`
+	}
 	tag, err := tx.Exec(ctx, q, args...)
 	if err != nil {
 		return false, mapErr(err, "provider ref belongs to another payment", "")
 	}
 	return tag.RowsAffected() > 0, nil
+}
+
+// captureOnceIndex is the partial unique index of migration 00009: one
+// payment per order holds the claim of its capture.
+const captureOnceIndex = "payments_capture_once"
+
+// ClaimCapture implements payment.Store: one conditional UPDATE; the
+// partial unique index decides between concurrent claims of one order.
+func (db *DB) ClaimCapture(ctx context.Context, id string, at time.Time) (p *payment.Payment, err error) {
+	defer db.done("ClaimCapture", time.Now(), &err)
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE payments SET capture_claimed = true, updated_at = $1
+			WHERE id = $2 AND state = 'authorized' AND NOT capture_claimed AND NOT EXISTS (
+				SELECT 1 FROM payments o
+				WHERE o.order_id = payments.order_id AND o.id <> payments.id
+					AND (o.capture_claimed OR o.state IN ('succeeded', 'refunded')))`,
+			at, id)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == uniqueViolation && pe.ConstraintName == captureOnceIndex {
+			return alreadyPaid()
+		} else if err != nil {
+			return err
+		}
+		if p, err = findPayment(tx.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`, id)); err != nil {
+			return err
+		}
+		switch {
+		case p.State != payment.StateAuthorized:
+			return hawker.Errorf(hawker.ESTATE, "payment is %s", p.State)
+		case !p.CaptureClaimed:
+			return alreadyPaid()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func alreadyPaid() error {
+	return hawker.Errorf(payment.EALREADYPAID, "another payment of the order claimed its capture")
 }
 
 // refArg keeps the column when the update sets no ref (nil or empty).

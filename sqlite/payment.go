@@ -11,15 +11,17 @@ import (
 	"hawker/payment"
 )
 
-// payment.Store (migration 00006). Every write runs on the single writer
-// connection, so a conditional update is its own check.
+// payment.Store (migrations 00006 and 00009). Every write runs on the
+// single writer connection, so a conditional update is its own check; the
+// partial unique index payments_capture_once keeps a second claim of an
+// order's capture out all the same.
 
 var _ payment.Store = (*DB)(nil)
 
 // paymentCols are the columns scanPayment reads, in its order.
 var paymentCols = []string{"id", "order_id", "buyer_id", "provider", "provider_ref", "amount", "currency", "state",
 	"failure_code", "next_action", "client_secret", "idempotency_key", "fingerprint", "response_status", "response",
-	"created_at", "updated_at"}
+	"created_at", "updated_at", "capture_claimed"}
 
 var (
 	paymentColumns  = strings.Join(paymentCols, ", ")
@@ -32,7 +34,7 @@ func scanPayment(s scanner) (*payment.Payment, error) {
 	var state, created, updated string
 	if err := s.Scan(&p.ID, &p.OrderID, &p.BuyerID, &p.Provider, &ref, &p.Amount.Amount, &p.Amount.Currency, &state,
 		&p.FailureCode, &p.NextAction, &p.ClientSecret, &p.IdempotencyKey, &p.Fingerprint, &p.ResponseStatus, &p.Response,
-		&created, &updated); err != nil {
+		&created, &updated, &p.CaptureClaimed); err != nil {
 		return nil, err
 	}
 	p.ProviderRef = ref.String
@@ -62,10 +64,10 @@ func (db *DB) CreatePayment(ctx context.Context, p *payment.Payment) (err error)
 		resp = p.Response
 	}
 	_, err = db.write.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.OrderID, p.BuyerID, p.Provider, nullString(p.ProviderRef), p.Amount.Amount, p.Amount.Currency, string(p.State),
 		p.FailureCode, p.NextAction, p.ClientSecret, p.IdempotencyKey, p.Fingerprint, p.ResponseStatus, resp,
-		fmtTime(p.CreatedAt), fmtTime(p.UpdatedAt))
+		fmtTime(p.CreatedAt), fmtTime(p.UpdatedAt), p.CaptureClaimed)
 	return mapErr(err, "payment already exists", "order not found")
 }
 
@@ -131,12 +133,52 @@ func updatePayment(ctx context.Context, tx *sql.Tx, id string, from []payment.St
 			args = append(args, string(s))
 		}
 	}
+	if upd.Unclaimed {
+		q += ` AND capture_claimed = 0`
+	}
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return false, mapErr(err, "provider ref belongs to another payment", "")
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// ClaimCapture implements payment.Store: one conditional UPDATE, backed
+// by the partial unique index payments_capture_once (migration 00009).
+func (db *DB) ClaimCapture(ctx context.Context, id string, at time.Time) (p *payment.Payment, err error) {
+	defer db.done("ClaimCapture", time.Now(), &err)
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE payments SET capture_claimed = 1, updated_at = ?
+			WHERE id = ? AND state = 'authorized' AND capture_claimed = 0 AND NOT EXISTS (
+				SELECT 1 FROM payments o
+				WHERE o.order_id = payments.order_id AND o.id <> payments.id
+					AND (o.capture_claimed = 1 OR o.state IN ('succeeded', 'refunded')))`,
+			fmtTime(at), id)
+		if isUnique(err) {
+			return alreadyPaid()
+		} else if err != nil {
+			return err
+		}
+		if p, err = findPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id)); err != nil {
+			return err
+		}
+		switch {
+		case p.State != payment.StateAuthorized:
+			return hawker.Errorf(hawker.ESTATE, "payment is %s", p.State)
+		case !p.CaptureClaimed:
+			return alreadyPaid()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func alreadyPaid() error {
+	return hawker.Errorf(payment.EALREADYPAID, "another payment of the order claimed its capture")
 }
 
 // refArg keeps the column when the update sets no ref (nil or empty).

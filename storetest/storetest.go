@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t testing.TB) hawker.Store) {
 		{"Live", testLive},
 		{"StreamKeys", testStreamKeys},
 		{"Payments", testPayments},
+		{"PaymentCaptureOnce", testPaymentCaptureOnce},
 		{"PaymentAudit", testPaymentAudit},
 		{"Deals", testDeals},
 		{"Orders", testOrders},

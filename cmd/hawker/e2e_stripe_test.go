@@ -18,16 +18,10 @@ package main
 // says why.
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"hawker"
 	"hawker/payment/stripepay/stripemock"
@@ -88,36 +82,8 @@ func TestStripeInBrowser(t *testing.T) {
 	call(t, "POST", api+"/shows/"+core0.Show+"/pin", core0.HostToken, map[string]any{"product_id": core0.Product}, 200, nil)
 	fx := stripeFixture{Show: core0.Show, Product: core0.Product, SKUM: core0.SKUM, Admin: core0.Admin, WebhookSecret: hook, PublishableKey: publishable}
 
-	shots, err := os.MkdirTemp("", "hawker-e2e-stripe-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixture, _ := json.Marshal(fx)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script)
-	cmd.Env = append(os.Environ(),
-		"HAWKER_E2E_URL="+s.url,
-		"HAWKER_E2E_CHROMIUM="+chromium,
-		"HAWKER_E2E_SHOTS="+shots,
-		"HAWKER_E2E_STRIPE="+string(fixture),
-	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	runErr := cmd.Run()
-	t.Logf("web/e2e/stripe.mjs:\n%s", out.String())
 	var res stripeResult
-	found := false
-	for _, line := range strings.Split(out.String(), "\n") {
-		if j, ok := strings.CutPrefix(line, "RESULT "); ok {
-			found = json.Unmarshal([]byte(j), &res) == nil
-		}
-	}
-	if runErr != nil || !found {
-		t.Errorf("browser checks failed: %v (screenshots in %s)\nserver log:\n%s", runErr, shots, tail(s.stderr.String(), 60))
-	} else {
-		os.RemoveAll(shots)
-	}
+	found := runE2EScript(t, s, node, script, chromium, "HAWKER_E2E_STRIPE", fx, &res)
 	if !found || res.Order == "" {
 		return
 	}

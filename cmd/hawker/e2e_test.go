@@ -81,31 +81,8 @@ func TestCoreLoopInBrowser(t *testing.T) {
 		t.Fatalf("the show is %q before the host publishes, want scheduled", sh.Show.State)
 	}
 
-	// Screenshots of a failure outlive the test; a pass leaves nothing.
-	shots, err := os.MkdirTemp("", "hawker-e2e-core-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixture, _ := json.Marshal(fx)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script)
-	cmd.Env = append(os.Environ(),
-		"HAWKER_E2E_URL="+s.url,
-		"HAWKER_E2E_CHROMIUM="+chromium,
-		"HAWKER_E2E_SHOTS="+shots,
-		"HAWKER_E2E_CORE="+string(fixture),
-	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	runErr := cmd.Run()
-	t.Logf("web/e2e/core.mjs:\n%s", out.String())
-	res, found := coreRESULT(out.Bytes())
-	if runErr != nil || !found {
-		t.Errorf("browser checks failed: %v (screenshots in %s)\nserver log:\n%s", runErr, shots, tail(s.stderr.String(), 60))
-	} else {
-		os.RemoveAll(shots)
-	}
+	var res coreResult
+	found := runE2EScript(t, s, node, script, chromium, "HAWKER_E2E_CORE", fx, &res)
 	if !found {
 		return
 	}
@@ -263,18 +240,46 @@ func coreBrowserTools(t *testing.T) (chromium, node, script string) {
 	return chromium, node, filepath.Join(web, "e2e", "core.mjs")
 }
 
-// coreRESULT finds core.mjs's RESULT line.
-func coreRESULT(out []byte) (coreResult, bool) {
-	var res coreResult
+// runE2EScript runs a web/e2e script in node against the server, with the
+// fixture as JSON in the environment variable fixtureEnv, and decodes the
+// script's last "RESULT {json}" line into res; it reports whether one was
+// found. A failure (the script's exit status, or no result) fails t with
+// the server's log; its screenshots outlive the test, a pass leaves none.
+func runE2EScript(t *testing.T, s *served, node, script, chromium, fixtureEnv string, fixture, res any) bool {
+	t.Helper()
+	name := filepath.Base(script)
+	shots, err := os.MkdirTemp("", "hawker-e2e-"+strings.TrimSuffix(name, ".mjs")+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx, _ := json.Marshal(fixture)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script)
+	cmd.Env = append(os.Environ(),
+		"HAWKER_E2E_URL="+s.url,
+		"HAWKER_E2E_CHROMIUM="+chromium,
+		"HAWKER_E2E_SHOTS="+shots,
+		fixtureEnv+"="+string(fx),
+	)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	runErr := cmd.Run()
+	t.Logf("web/e2e/%s:\n%s", name, out.String())
 	found := false
-	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc := bufio.NewScanner(bytes.NewReader(out.Bytes()))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		if line, ok := strings.CutPrefix(sc.Text(), "RESULT "); ok {
-			found = json.Unmarshal([]byte(line), &res) == nil
+			found = json.Unmarshal([]byte(line), res) == nil
 		}
 	}
-	return res, found
+	if runErr != nil || !found {
+		t.Errorf("browser checks failed: %v (screenshots in %s)\nserver log:\n%s", runErr, shots, tail(s.stderr.String(), 60))
+	} else {
+		os.RemoveAll(shots)
+	}
+	return found
 }
 
 // tail is the last n lines of s.

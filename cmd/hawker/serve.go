@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,6 +60,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	payOpts := registerPaymentFlags(fs, getenv)
 	engineKind := fs.String("inventory", envOr(getenv, "HAWKER_INVENTORY", "groupcommit"), "inventory engine: groupcommit (owner per SKU, one commit per batch) or rowlock (one transaction per order; the reference design, for comparison) (env HAWKER_INVENTORY)")
 	inventoryQueue := fs.String("inventory-queue", getenv("HAWKER_INVENTORY_QUEUE"), "requests each SKU's owner may queue before answering 429 busy (groupcommit); empty or 0 for the engine's default (env HAWKER_INVENTORY_QUEUE)")
+	clusterSecret := fs.String("cluster-secret", getenv("HAWKER_CLUSTER_SECRET"), "secret (16+ characters) shared by the hawker nodes on one PostgreSQL database: each SKU is then decided by one node (a lease in the database) and the others forward its orders to it; empty: every node decides, contending through the version fence (env HAWKER_CLUSTER_SECRET: better than the flag, which other local users can see in the process list)")
+	advertiseURL := fs.String("advertise-url", getenv("HAWKER_ADVERTISE_URL"), "this node's base URL for the other nodes of the cluster (http://10.0.0.5:8080); empty: from --addr (env HAWKER_ADVERTISE_URL)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -76,6 +81,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("--inventory-queue must be a count (0 for the default), not %q", *inventoryQueue)
 		}
 		queueSize = n
+	}
+	if *clusterSecret != "" && len(*clusterSecret) < minClusterSecret {
+		return fmt.Errorf("--cluster-secret must be at least %d characters", minClusterSecret)
 	}
 	log, err := sf.logger(stderr)
 	if err != nil {
@@ -131,7 +139,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer lv.Close()
 
-	engine, orders, err := startInventory(db, *engineKind, queueSize, markets, log, lv)
+	// Listening before the engine starts gives it this node's address
+	// for the other nodes of a cluster.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	cl, err := clusterOf(&sf, *engineKind, *clusterSecret, *advertiseURL, ln.Addr(), log)
+	if err != nil {
+		return err
+	}
+	engine, orders, err := startInventory(db, *engineKind, queueSize, markets, log, lv, cl.apply)
 	if err != nil {
 		return err
 	}
@@ -172,6 +191,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Deals:      lv,
 		Media:      showMedia,
 		Replays:    replaysFor(rec),
+
+		ClusterSecret: cl.secret,
 	})
 	if err != nil {
 		return err
@@ -201,10 +222,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	root.Handle("/", api)
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
 		Handler:           root,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -254,9 +271,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // startInventory starts the inventory engine of the kind over the store
 // (both the SQLite and the PostgreSQL store implement the engines' store
 // interfaces) and returns it with the store's order reader.
-func startInventory(db hawker.Store, kind string, queueSize int, markets hawker.Markets, log *slog.Logger, lv *live.Events) (inventory.Engine, hawkerhttp.OrderFinder, error) {
+func startInventory(db hawker.Store, kind string, queueSize int, markets hawker.Markets, log *slog.Logger, lv *live.Events, opts ...func(*inventory.Config)) (inventory.Engine, hawkerhttp.OrderFinder, error) {
 	cfg := inventory.Config{Markets: markets, Logger: log, QueueSize: queueSize}
 	liveHooks(&cfg, lv)
+	for _, o := range opts {
+		o(&cfg)
+	}
 	orders, ok := db.(hawkerhttp.OrderFinder)
 	if !ok {
 		return nil, nil, fmt.Errorf("the %T store cannot read orders", db)
@@ -295,4 +315,61 @@ func engineName(sf *storeFlags) string {
 		return "postgres"
 	}
 	return "sqlite"
+}
+
+// minClusterSecret is the shortest --cluster-secret accepted.
+const minClusterSecret = 16
+
+// cluster is this node's part in a cluster of hawker processes on one
+// PostgreSQL database; the zero cluster is a lone node.
+type cluster struct {
+	secret string // "" when not clustered
+	node   string // this process's id in the SKU leases
+	addr   string // this node's base URL for the others
+}
+
+// clusterOf decides whether this node forwards orders to the SKU leases'
+// holders: only on PostgreSQL, with the group-commit engine and a cluster
+// secret. It never logs the secret.
+func clusterOf(sf *storeFlags, kind, secret, advertise string, listen net.Addr, log *slog.Logger) (*cluster, error) {
+	if engineName(sf) != "postgres" {
+		if secret != "" {
+			log.Warn("--cluster-secret is ignored on SQLite: one process serves a SQLite file")
+		}
+		return &cluster{}, nil
+	}
+	if secret == "" {
+		log.Info("no --cluster-secret: several hawker processes on this database each decide every SKU they are asked for and contend through the version fence; set the same --cluster-secret on every node to have one node decide each SKU")
+		return &cluster{}, nil
+	}
+	if kind != "groupcommit" {
+		log.Info("--cluster-secret is not needed with --inventory=" + kind + ": every order is its own row-locked transaction")
+		return &cluster{}, nil
+	}
+	if advertise == "" {
+		host, port, err := net.SplitHostPort(listen.String())
+		if err != nil {
+			return nil, err
+		}
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			if host, err = os.Hostname(); err != nil {
+				return nil, fmt.Errorf("--advertise-url is needed: %w", err)
+			}
+		}
+		advertise = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(advertise)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--advertise-url must be an http(s) base URL such as http://10.0.0.5:8080, not %q", advertise)
+	}
+	c := &cluster{secret: secret, node: hawker.NewID("node"), addr: strings.TrimRight(advertise, "/")}
+	log.Info("cluster: SKU leases on; orders for SKUs other nodes decide are forwarded to them", "node", c.node, "advertise", c.addr)
+	return c, nil
+}
+
+// apply turns the SKU leases on in the engine's config when clustered.
+func (c *cluster) apply(cfg *inventory.Config) {
+	if c.secret != "" {
+		cfg.Node, cfg.Addr = c.node, c.addr
+	}
 }

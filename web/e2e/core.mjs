@@ -16,6 +16,7 @@
 import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { api, checks, norm, until } from "./harness.mjs";
 
 const base = process.env.HAWKER_E2E_URL;
 const executablePath = process.env.HAWKER_E2E_CHROMIUM || "/usr/bin/chromium";
@@ -26,50 +27,9 @@ mkdirSync(shots, { recursive: true });
 const publisherHTML = readFileSync(new URL("./publisher.html", import.meta.url), "utf8");
 
 const OK_CARD = "4242 4242 4242 4242";
-const started = Date.now();
-const failures = [];
+const { check, failures, secs } = checks();
 const result = { orders: [], timings: {}, hostConsole: "studio" };
-const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
-const secs = () => ((Date.now() - started) / 1000).toFixed(1);
-
-function check(name, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${secs().padStart(5)}s ${name}${ok || !detail ? "" : ` — ${detail}`}`);
-  if (!ok) failures.push(name);
-  return ok;
-}
-
-/** Polls fn until it returns a truthy value or ms pass; returns its last value. */
-async function until(fn, ms = 5000) {
-  const end = Date.now() + ms;
-  let v;
-  while (Date.now() < end) {
-    try {
-      v = await fn();
-      if (v) return v;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return v;
-}
-
-/** The API as a script (bearer token), not as a page. */
-async function call(method, path, token, body, headers = {}) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, json, text };
-}
+const call = api(base);
 const stock = async (sku) => (await call("GET", `/api/v1/skus/${sku}/stock`, fx.admin)).json;
 const order = async (id) => (await call("GET", `/api/v1/orders/${id}`, fx.admin)).json?.order;
 

@@ -31,6 +31,7 @@ import { chromium } from "playwright-core";
 import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { api, checks, norm, until } from "./harness.mjs";
 
 const base = process.env.HAWKER_E2E_URL;
 const executablePath = process.env.HAWKER_E2E_CHROMIUM || "/usr/bin/chromium";
@@ -39,49 +40,9 @@ const fx = JSON.parse(process.env.HAWKER_E2E_STRIPE || "{}");
 if (!base || !fx.show || !fx.webhook_secret) throw new Error("HAWKER_E2E_URL and HAWKER_E2E_STRIPE must be set");
 mkdirSync(shots, { recursive: true });
 
-const started = Date.now();
-const failures = [];
+const { check, failures, secs } = checks();
 const result = {};
-const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
-const secs = () => ((Date.now() - started) / 1000).toFixed(1);
-
-function check(name, ok, detail = "") {
-  console.log(`${ok ? "ok  " : "FAIL"} ${secs().padStart(5)}s ${name}${ok || !detail ? "" : ` — ${detail}`}`);
-  if (!ok) failures.push(name);
-  return ok;
-}
-
-/** Polls fn until it returns a truthy value or ms pass; returns its last value. */
-async function until(fn, ms = 5000) {
-  const end = Date.now() + ms;
-  let v;
-  while (Date.now() < end) {
-    try {
-      v = await fn();
-      if (v) return v;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return v;
-}
-
-async function call(method, path, token, body, headers = {}) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
-    body: typeof body === "string" ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, json, text };
-}
+const call = api(base);
 const orderState = async (id) => (await call("GET", `/api/v1/orders/${id}`, fx.admin)).json?.order?.state;
 
 /** Posts a Stripe event to hawker, signed as Stripe signs them (t=…,v1=HMAC-SHA256 of "t.payload"). */

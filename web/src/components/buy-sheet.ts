@@ -862,6 +862,14 @@ export class HawkerBuySheet extends LitElement {
             if (this.deal) this.endedDeals.add(this.deal.id);
             this.error = { key: "buy.err.deal_not_active", code: e.code };
             return;
+          case "order_already_paid":
+            // Another payment (another tab, or a retry) paid it first and
+            // this one was released: show the order as it is, paid.
+            if (this.order) {
+              this.confirming(this.order, null);
+              return;
+            }
+            break;
           default:
             // Paying an order that expired (or was cancelled): start over.
             this.order = null;

@@ -1,4 +1,4 @@
-import{C as e,S as t,T as n,_ as r,a as i,c as a,d as o,g as s,l as c,o as l,r as u,s as d,u as f,x as p,y as m}from"./index-CsGwSxml.js";import{t as h}from"./studio-CNGYIY3p.js";o(h);var g=`hawker.embed.origin`;function _(){let e=new URLSearchParams(location.search).get(`origin`);if(e)try{let t=new URL(e).origin;t!==`null`&&sessionStorage.setItem(g,t)}catch{}return sessionStorage.getItem(g)}var v=class extends p{static{this.styles=[l,n`
+import{C as e,S as t,T as n,_ as r,a as i,c as a,d as o,g as s,l as c,o as l,r as u,s as d,u as f,x as p,y as m}from"./index-DxqffoRM.js";import{t as h}from"./studio-CNGYIY3p.js";o(h);var g=`hawker.embed.origin`;function _(){let e=new URLSearchParams(location.search).get(`origin`);if(e)try{let t=new URL(e).origin;t!==`null`&&sessionStorage.setItem(g,t)}catch{}return sessionStorage.getItem(g)}var v=class extends p{static{this.styles=[l,n`
       :host { display: block; max-width: 32rem; margin: 0 auto; padding: 1rem; }
       h1 { font-size: 1.25rem; }
       .row { display: flex; gap: .5rem; flex-wrap: wrap; margin-top: 1rem; }

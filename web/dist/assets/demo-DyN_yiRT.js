@@ -1,4 +1,4 @@
-import{C as e,S as t,T as n,_ as r,a as i,d as a,h as o,l as s,o as c,s as l,u,x as d}from"./index-CsGwSxml.js";import{t as f}from"./studio-CNGYIY3p.js";a(f);function p(){if(customElements.get(`hawker-show`)||document.querySelector(`script[src="/embed.js"]`))return;let e=document.createElement(`script`);e.type=`module`,e.src=`/embed.js`,document.head.append(e)}var m=class extends d{static{this.styles=[c,n`
+import{C as e,S as t,T as n,_ as r,a as i,d as a,h as o,l as s,o as c,s as l,u,x as d}from"./index-DxqffoRM.js";import{t as f}from"./studio-CNGYIY3p.js";a(f);function p(){if(customElements.get(`hawker-show`)||document.querySelector(`script[src="/embed.js"]`))return;let e=document.createElement(`script`);e.type=`module`,e.src=`/embed.js`,document.head.append(e)}var m=class extends d{static{this.styles=[c,n`
       :host { display: block; background: #fdf8f0; color: #292524; min-height: 70vh; }
       .bar { display: flex; align-items: center; justify-content: space-between; gap: 1rem; padding: .75rem 1.25rem; background: #14532d; color: #fefce8; }
       .logo { font-family: Georgia, "Times New Roman", serif; font-size: 1.35rem; font-weight: 700; }
