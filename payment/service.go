@@ -391,10 +391,13 @@ func (s *Service) advance(ctx context.Context, p *Payment) (*Payment, error) {
 		return nil, err
 	}
 	if !p.CaptureClaimed {
-		_, err = s.confirm(ctx, p.OrderID)
-		switch hawker.ErrorCode(err) {
-		case "":
-		case hawker.ESTATE, hawker.ENOTFOUND:
+		q, out, err := s.confirmAndClaim(ctx, p)
+		switch {
+		case err != nil:
+			return nil, err
+		case out == claimFinished:
+			return q, nil
+		case out == claimUnpayable:
 			// The order cannot be paid (expired or cancelled meanwhile): the
 			// money is released, never taken.
 			cur, ferr := s.cfg.Orders.FindOrder(ctx, p.OrderID)
@@ -403,25 +406,11 @@ func (s *Service) advance(ctx context.Context, p *Payment) (*Payment, error) {
 				code = unpayableCode(cur, s.now())
 			}
 			return s.release(ctx, p, prov, code)
-		default:
-			return nil, s.unavailable("confirm", p, err)
-		}
-		// The order is paid — by this payment or by another one: Confirm
-		// succeeds for a paid order all the same. The claim decides which
-		// payment's money is taken.
-		q, err := s.cfg.Store.ClaimCapture(ctx, p.ID, s.now())
-		switch hawker.ErrorCode(err) {
-		case "":
-			p = q
-		case EALREADYPAID:
+		case out == claimLost:
 			s.cfg.Logger.Info("payment: the order is paid by another payment; releasing the hold", "payment", p.ID, "order", p.OrderID)
 			return s.release(ctx, p, prov, EALREADYPAID)
-		case hawker.ESTATE:
-			// Finished meanwhile (another process): as it stands.
-			return s.cfg.Store.FindPayment(ctx, p.ID)
-		default:
-			return nil, err
 		}
+		p = q
 	}
 	// Claimed: the capture is this payment's, now or after any crash or
 	// failure (the idempotency key makes a repeated capture the same one).
@@ -429,6 +418,45 @@ func (s *Service) advance(ctx context.Context, p *Payment) (*Payment, error) {
 		return nil, s.unavailable("capture", p, err)
 	}
 	return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateSucceeded})
+}
+
+// What confirmAndClaim found.
+type claimOutcome int
+
+const (
+	claimWon       claimOutcome = iota // the payment holds the claim: its money is to be captured
+	claimUnpayable                     // the order cannot be paid (expired, cancelled, gone)
+	claimLost                          // another payment of the order holds the claim or took the money
+	claimFinished                      // another process finished the payment meanwhile
+)
+
+// confirmAndClaim confirms the order of an authorised payment that has not
+// claimed the capture yet, then claims it. The order is confirmed first:
+// Confirm succeeds for a paid order all the same (paid by this payment or
+// by another), so the claim decides which payment's money is taken. It
+// returns the payment afterwards: claimed (claimWon), as it was
+// (claimUnpayable, claimLost), or as another process left it
+// (claimFinished).
+func (s *Service) confirmAndClaim(ctx context.Context, p *Payment) (*Payment, claimOutcome, error) {
+	_, err := s.confirm(ctx, p.OrderID)
+	switch hawker.ErrorCode(err) {
+	case "":
+	case hawker.ESTATE, hawker.ENOTFOUND:
+		return p, claimUnpayable, nil
+	default:
+		return nil, 0, s.unavailable("confirm", p, err)
+	}
+	q, err := s.cfg.Store.ClaimCapture(ctx, p.ID, s.now())
+	switch hawker.ErrorCode(err) {
+	case "":
+		return q, claimWon, nil
+	case EALREADYPAID:
+		return p, claimLost, nil
+	case hawker.ESTATE:
+		q, err := s.cfg.Store.FindPayment(ctx, p.ID)
+		return q, claimFinished, err
+	}
+	return nil, 0, err
 }
 
 // release voids the hold of an authorised payment that did not claim the
@@ -785,36 +813,23 @@ func (s *Service) settleCaptured(ctx context.Context, p *Payment) (*Payment, err
 		// Only hawker captures (manual capture) and it claims first, so
 		// this is a payment captured behind hawker's back (the gateway's
 		// dashboard).
-		refund, code := false, ""
-		_, err = s.confirm(ctx, p.OrderID)
-		switch hawker.ErrorCode(err) {
-		case "":
-			q, err := s.cfg.Store.ClaimCapture(ctx, p.ID, s.now())
-			switch hawker.ErrorCode(err) {
-			case "":
-				p = q
-			case EALREADYPAID:
-				refund, code = true, EALREADYPAID
-			case hawker.ESTATE:
-				return s.cfg.Store.FindPayment(ctx, p.ID)
-			default:
-				return nil, err
-			}
-		case hawker.ESTATE, hawker.ENOTFOUND:
-			refund = true
-		default:
-			return nil, s.unavailable("confirm", p, err)
-		}
-		if refund {
+		q, out, err := s.confirmAndClaim(ctx, p)
+		switch {
+		case err != nil:
+			return nil, err
+		case out == claimFinished:
+			return q, nil
+		case out == claimUnpayable, out == claimLost:
 			if err := prov.Refund(ctx, p.ProviderRef, p.Amount, p.ID+"-refund"); err != nil {
 				return nil, s.unavailable("refund", p, err)
 			}
 			upd := Update{State: StateRefunded, Unclaimed: true}
-			if code != "" {
-				upd.FailureCode = ptr(code)
+			if out == claimLost {
+				upd.FailureCode = ptr(EALREADYPAID)
 			}
 			return s.move(ctx, p, []State{StateAuthorized}, upd)
 		}
+		p = q
 	}
 	return s.move(ctx, p, []State{StateAuthorized}, Update{State: StateSucceeded})
 }
