@@ -60,9 +60,8 @@ func (c *authCache) get(hash string, now time.Time) *auth {
 	if !ok || e.gen != gen || !now.Before(e.expires) {
 		return nil
 	}
-	if e.auth.session != nil && !e.auth.session.ExpiresAt.After(now) {
-		return nil
-	}
+	// A session that expires meanwhile is refused by sessionAuth, which
+	// checks every auth, cached or not.
 	return e.auth
 }
 
