@@ -8,6 +8,7 @@ import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
+import { checks, norm, until as untilBy } from "./harness.mjs";
 
 const base = process.env.HAWKER_E2E_URL;
 const executablePath = process.env.HAWKER_E2E_CHROMIUM || "/usr/bin/chromium";
@@ -18,31 +19,10 @@ mkdirSync(shots, { recursive: true });
 
 const XSS = "<img src=x onerror=alert(1)> Áo dài";
 const zone = "Asia/Ho_Chi_Minh"; // UTC+7 all year
-const failures = [];
-const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
-const started = Date.now();
+const { check, failures, secs } = checks();
 
-function check(name, ok, detail = "") {
-  const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.log(`${ok ? "ok  " : "FAIL"} ${at}s ${name}${ok || !detail ? "" : ` — ${detail}`}`);
-  if (!ok) failures.push(name);
-}
-
-/** Waits until fn() returns a truthy value (or times out), returns its last value. */
-async function until(fn, ms = 8000) {
-  const end = Date.now() + ms;
-  let v;
-  while (Date.now() < end) {
-    try {
-      v = await fn();
-      if (v) return v;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return v;
-}
+/** until with this script's longer default wait. */
+const until = (fn, ms = 8000) => untilBy(fn, ms);
 
 /** The API as the test's own client (bearer tokens). */
 async function call(method, path, token, body, headers = {}) {
@@ -452,4 +432,4 @@ if (failures.length) {
   console.log(`\n${failures.length} check(s) failed`);
   process.exit(1);
 }
-console.log(`\nall admin checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`\nall admin checks passed in ${secs()} s`);

@@ -6,6 +6,7 @@ import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { checkout } from "./checkout.mjs";
+import { checks, norm, until } from "./harness.mjs";
 
 const base = process.env.HAWKER_E2E_URL;
 const executablePath = process.env.HAWKER_E2E_CHROMIUM || "/usr/bin/chromium";
@@ -19,31 +20,9 @@ const LIVE = "shw_01jd8c9n0000000000000001";
 const REPLAY = "shw_01jd8c9n00000000000000e1"; // ended, with a replay
 const NO_REPLAY = "shw_01jd8c9n00000000000000e2"; // ended, replay 404
 const replayMedia = process.env.HAWKER_E2E_REPLAY_MEDIA === "true";
-const failures = [];
-const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
 
-const started = Date.now();
-function check(name, ok, detail = "") {
-  const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.log(`${ok ? "ok  " : "FAIL"} ${at}s ${name}${ok || !detail ? "" : ` — ${detail}`}`);
-  if (!ok) failures.push(name);
-}
+const { check, failures } = checks();
 
-/** Waits until fn() returns a truthy value (or times out), returns its last value. */
-async function until(fn, ms = 5000) {
-  const end = Date.now() + ms;
-  let v;
-  while (Date.now() < end) {
-    try {
-      v = await fn();
-      if (v) return v;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return v;
-}
 
 const browser = await chromium.launch({
   executablePath,

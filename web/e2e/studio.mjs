@@ -9,6 +9,7 @@ import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { embed } from "./embed.mjs";
+import { checks, norm, until as untilBy } from "./harness.mjs";
 
 const base = process.env.HAWKER_E2E_URL;
 const site = process.env.HAWKER_E2E_SITE;
@@ -31,35 +32,15 @@ const users = {
   stranger: { session: "hs_st_stranger", user: { id: "usr_01jd8c9n00000000000000s4", email: "sam@example.com", name: "Sam Stranger", market: "DE", roles: ["buyer"] } },
 };
 
-const failures = [];
-const norm = (s) => (s ?? "").replace(/\s+/g, " ").trim();
 /** Deep equality of JSON values (key order aside). */
 const same = (a, b) => {
   const canon = (v) => (Array.isArray(v) ? v.map(canon) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 };
-const started = Date.now();
-function check(name, ok, detail = "") {
-  const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.log(`${ok ? "ok  " : "FAIL"} ${at}s ${name}${ok || !detail ? "" : ` — ${detail}`}`);
-  if (!ok) failures.push(name);
-}
+const { check, failures } = checks();
 
-/** Waits until fn() returns a truthy value (or times out), returns its last value. */
-async function until(fn, ms = 8000) {
-  const end = Date.now() + ms;
-  let v;
-  while (Date.now() < end) {
-    try {
-      v = await fn();
-      if (v) return v;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return v;
-}
+/** until with this script's longer default wait. */
+const until = (fn, ms = 8000) => untilBy(fn, ms);
 
 /** The stand-in's controls: play the viewers, read what the server saw. */
 const ctl = {
