@@ -2,6 +2,8 @@ package hawkerhttp
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -52,17 +54,24 @@ var whepCORSRoutes = []string{
 // corsMatcher tells which requests get CORS headers, by path and method.
 type corsMatcher struct {
 	mux *http.ServeMux
+	// prefixes holds, per method, the literal start (up to the first
+	// wildcard) of each of its patterns. PublicCORS asks on every request,
+	// and most paths (orders, auth, payments) start with none of these, so
+	// they are answered without building a probe request for the mux.
+	prefixes map[string][]string
 }
 
 func newCORSMatcher() *corsMatcher {
-	m := &corsMatcher{mux: http.NewServeMux()}
+	m := &corsMatcher{mux: http.NewServeMux(), prefixes: map[string][]string{}}
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
-	for _, p := range publicCORSRoutes {
+	for _, p := range append(slices.Clip(publicCORSRoutes), whepCORSRoutes...) {
 		m.mux.Handle(p, noop)
+		method, path, _ := strings.Cut(p, " ")
+		prefix, _, _ := strings.Cut(path, "{")
+		m.prefixes[method] = append(m.prefixes[method], prefix)
 	}
-	for _, p := range whepCORSRoutes {
-		m.mux.Handle(p, noop)
-	}
+	// The mux matches GET patterns for HEAD too; both are reads.
+	m.prefixes[http.MethodHead] = m.prefixes[http.MethodGet]
 	return m
 }
 
@@ -71,6 +80,32 @@ var corsRoutes = newCORSMatcher()
 // allowed reports whether method on the request's path is open to other
 // origins.
 func (m *corsMatcher) allowed(r *http.Request, method string) bool {
+	return m.mayMatch(r.URL, method) && m.muxAllowed(r, method)
+}
+
+// mayMatch is false only where the mux cannot match: a pattern's literal
+// start is a prefix of every path it matches. The mux cleans the path and
+// unescapes its segments first, so a path it would change (dot segments,
+// doubled slashes, escapes) is left to it.
+func (m *corsMatcher) mayMatch(u *url.URL, method string) bool {
+	prefixes := m.prefixes[method]
+	if len(prefixes) == 0 {
+		return false
+	}
+	p := u.Path
+	if u.RawPath != "" || !strings.HasPrefix(p, "/") || strings.Contains(p, "//") || strings.Contains(p, "/.") {
+		return true
+	}
+	for _, prefix := range prefixes {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// muxAllowed is the exact answer.
+func (m *corsMatcher) muxAllowed(r *http.Request, method string) bool {
 	probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
 	_, pattern := m.mux.Handler(probe)
 	if pattern == "" {

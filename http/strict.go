@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"hawker"
 )
@@ -27,6 +28,17 @@ var (
 // checkBody refuses a body that is not one JSON object whose keys all match
 // fields of T exactly. Syntax errors are left to the decoder.
 func checkBody(raw []byte, t reflect.Type) error {
+	// checkTree's tree costs as much as the typed decode itself, on every
+	// order; bodies that keysOK vouches for cannot fail it.
+	if keysOK(raw, t) {
+		return nil
+	}
+	return checkTree(raw, t)
+}
+
+// checkTree is checkBody on the decoded tree: the reference answer, and the
+// one that names the offending key.
+func checkTree(raw []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -147,4 +159,292 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// keysOK reports, without building the tree, that checkTree would accept
+// raw. It only ever says yes when checkTree would; it says no to anything it
+// need not settle itself (a bad key, which checkTree names, an escaped or
+// non-ASCII key, whose decoded form checkTree knows, a top-level value that
+// is not an object, nesting too deep), leaving those to checkTree. Invalid
+// JSON gets either answer: checkTree leaves it to the typed decode anyway.
+func keysOK(raw []byte, t reflect.Type) bool {
+	s := keyScanner{raw: raw}
+	s.space()
+	if s.i >= len(raw) || raw[s.i] != '{' {
+		return false
+	}
+	return s.value(planFor(t), 0)
+}
+
+// keyPlan is what checkKeys learns of a type by reflection, learnt once per
+// type: reflect.PointerTo, Implements and the field walk are most of
+// checkKeys' cost on small bodies.
+type keyPlan struct {
+	kind planKind
+	// planStruct: the exact JSON names and the plans of their values;
+	// planKeys: the names alone, with anyPlan values.
+	fields map[string]*keyPlan
+	elem   *keyPlan // planMap, planSlice
+}
+
+type planKind uint8
+
+const (
+	planAny    planKind = iota // checkKeys looks no deeper
+	planKeys                   // an objectKeyser
+	planStruct                 // exact names, each value checked
+	planMap                    // any names, each value checked
+	planSlice                  // slices and arrays
+)
+
+var (
+	anyPlan  = &keyPlan{}
+	keyPlans sync.Map // reflect.Type -> *keyPlan
+)
+
+func planFor(t reflect.Type) *keyPlan {
+	if p, ok := keyPlans.Load(t); ok {
+		return p.(*keyPlan)
+	}
+	p, _ := keyPlans.LoadOrStore(t, buildPlan(t, map[reflect.Type]*keyPlan{}))
+	return p.(*keyPlan)
+}
+
+// buildPlan follows checkKeys case by case; seen ends the walk of
+// recursive types.
+func buildPlan(t reflect.Type, seen map[reflect.Type]*keyPlan) *keyPlan {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if p, ok := seen[t]; ok {
+		return p
+	}
+	p := &keyPlan{}
+	seen[t] = p
+	if reflect.PointerTo(t).Implements(objectKeyerType) {
+		p.kind = planKeys
+		p.fields = map[string]*keyPlan{}
+		for _, k := range reflect.New(t).Interface().(objectKeyser).objectKeys() {
+			p.fields[k] = anyPlan
+		}
+		return p
+	}
+	if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return p
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		p.kind = planStruct
+		p.fields = map[string]*keyPlan{}
+		for k, ft := range jsonFields(t) {
+			p.fields[k] = buildPlan(ft, seen)
+		}
+	case reflect.Map:
+		p.kind = planMap
+		p.elem = buildPlan(t.Elem(), seen)
+	case reflect.Slice, reflect.Array:
+		p.kind = planSlice
+		p.elem = buildPlan(t.Elem(), seen)
+	}
+	return p
+}
+
+// maxKeyDepth bounds keyScanner's recursion; encoding/json refuses deeper
+// nesting than this anyway.
+const maxKeyDepth = 10000
+
+// keyScanner walks one JSON value beside a keyPlan. It must read valid JSON
+// exactly as encoding/json does; on invalid JSON it only has to stay in
+// bounds.
+type keyScanner struct {
+	raw []byte
+	i   int
+}
+
+func (s *keyScanner) space() {
+	for s.i < len(s.raw) {
+		switch s.raw[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *keyScanner) value(p *keyPlan, depth int) bool {
+	if depth > maxKeyDepth {
+		return false
+	}
+	s.space()
+	if s.i >= len(s.raw) {
+		return false
+	}
+	switch s.raw[s.i] {
+	case '{':
+		if p.kind == planStruct || p.kind == planKeys || p.kind == planMap {
+			return s.object(p, depth)
+		}
+	case '[':
+		if p.kind == planSlice {
+			return s.array(p.elem, depth)
+		}
+	}
+	// checkKeys skips a value whose JSON kind does not fit the type: the
+	// typed decode refuses it.
+	return s.skip()
+}
+
+// object reads the object at s.i.
+func (s *keyScanner) object(p *keyPlan, depth int) bool {
+	s.i++
+	s.space()
+	if s.i < len(s.raw) && s.raw[s.i] == '}' {
+		s.i++
+		return true
+	}
+	for {
+		s.space()
+		if s.i >= len(s.raw) || s.raw[s.i] != '"' {
+			return false
+		}
+		sub := p.elem
+		if p.kind == planMap {
+			if !s.skipString() {
+				return false
+			}
+		} else {
+			key, ok := s.plainKey()
+			if !ok {
+				return false
+			}
+			// Every occurrence of a repeated key is checked, where
+			// checkTree sees only the last: stricter, so still sound.
+			if sub, ok = p.fields[string(key)]; !ok {
+				return false
+			}
+		}
+		s.space()
+		if s.i >= len(s.raw) || s.raw[s.i] != ':' {
+			return false
+		}
+		s.i++
+		if !s.value(sub, depth+1) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.raw) {
+			return false
+		}
+		switch s.raw[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// array reads the array at s.i.
+func (s *keyScanner) array(elem *keyPlan, depth int) bool {
+	s.i++
+	s.space()
+	if s.i < len(s.raw) && s.raw[s.i] == ']' {
+		s.i++
+		return true
+	}
+	for {
+		if !s.value(elem, depth+1) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.raw) {
+			return false
+		}
+		switch s.raw[s.i] {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// plainKey reads the string at s.i when its bytes are its value: printable
+// ASCII without escapes. Anything else is for checkTree, which decodes it
+// (invalid UTF-8 becomes U+FFFD there, and the key is quoted in the error).
+func (s *keyScanner) plainKey() ([]byte, bool) {
+	start := s.i + 1
+	for j := start; j < len(s.raw); j++ {
+		switch c := s.raw[j]; {
+		case c == '"':
+			s.i = j + 1
+			return s.raw[start:j], true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// skipString moves past the string at s.i.
+func (s *keyScanner) skipString() bool {
+	for j := s.i + 1; j < len(s.raw); j++ {
+		switch s.raw[j] {
+		case '"':
+			s.i = j + 1
+			return true
+		case '\\':
+			j++
+		}
+	}
+	return false
+}
+
+// skip moves past the value at s.i, whatever its keys.
+func (s *keyScanner) skip() bool {
+	if s.i >= len(s.raw) {
+		return false
+	}
+	switch s.raw[s.i] {
+	case '"':
+		return s.skipString()
+	case '{', '[':
+		nest := 0
+		for s.i < len(s.raw) {
+			switch s.raw[s.i] {
+			case '"':
+				if !s.skipString() {
+					return false
+				}
+				continue
+			case '{', '[':
+				nest++
+			case '}', ']':
+				nest--
+				if nest == 0 {
+					s.i++
+					return true
+				}
+			}
+			s.i++
+		}
+		return false
+	}
+	// A number, true, false or null runs up to the next delimiter.
+	start := s.i
+	for s.i < len(s.raw) {
+		switch s.raw[s.i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return s.i > start
+		}
+		s.i++
+	}
+	return s.i > start
 }
