@@ -179,6 +179,11 @@ type Config struct {
 	// replays without a store read (about 1 KB each); older keys are
 	// replayed from the store.
 	KeyCache int
+	// KnownKeys bounds the set of decided keys (a hash each, about 30
+	// bytes) that a store implementing [KeyLister] lets the engine keep,
+	// so that new keys need no store lookup ([DefaultKnownKeys] when 0;
+	// negative: no set, every key is looked up).
+	KnownKeys int
 	// OnStock, when set, is called after each commit with the SKUs whose
 	// stock changed. It runs on the owner goroutine and must not block
 	// (the realtime hub coalesces and publishes).
@@ -234,6 +239,9 @@ func (c *Config) defaults() {
 	if c.KeyCache <= 0 {
 		c.KeyCache = DefaultKeyCache
 	}
+	if c.KnownKeys == 0 {
+		c.KnownKeys = DefaultKnownKeys
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -264,9 +272,11 @@ func validate(ctx context.Context, req *Request, markets hawker.Markets) (string
 
 // GroupCommit is the owner-per-SKU, group-commit engine.
 type GroupCommit struct {
-	cfg    Config
-	store  Store
-	keys   *registry
+	cfg   Config
+	store Store
+	keys  *registry
+	// known is nil unless the store is a KeyLister (see knownKeys).
+	known  *knownKeys
 	ctx    context.Context // cancelled by Close; owners and the janitor run under it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // owners, the janitor, the renewer and multi-SKU expiries
@@ -294,6 +304,17 @@ func New(store Store, cfg Config) *GroupCommit {
 		ctx:    ctx,
 		cancel: cancel,
 		owners: map[string]*owner{},
+	}
+	if l, ok := store.(KeyLister); ok && cfg.KnownKeys > 0 {
+		e.known = newKnownKeys(cfg.KnownKeys)
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			if err := e.known.load(e.ctx, l, cfg.now()); err != nil && e.ctx.Err() == nil {
+				// Every key is looked up in the store, as without a set.
+				cfg.Logger.Error("inventory: listing decided keys", "err", err)
+			}
+		}()
 	}
 	if l, ok := store.(Leaser); ok && cfg.Node != "" {
 		e.ls = newLeases(l, &e.cfg)
@@ -523,6 +544,7 @@ func (e *GroupCommit) janitor() {
 			return
 		case <-t.C:
 		}
+		e.known.prune(e.cfg.now())
 		ids, err := e.store.DueSKUs(e.ctx, e.cfg.now(), dueBatch)
 		if err != nil {
 			if e.ctx.Err() == nil {
@@ -596,6 +618,7 @@ func (e *GroupCommit) round(ctx context.Context, os []*owner, fn func(w *work) e
 			}
 			e.fence(b, os)
 			if err = e.store.CommitBatch(ctx, b); err == nil {
+				e.known.add(b.Records)
 				w.committed()
 				e.cfg.notify(w)
 				return w, nil
@@ -1043,9 +1066,15 @@ func (o *owner) add(ctx context.Context, p *pending, msgs []msg) error {
 	for i, m := range msgs {
 		keys[i] = m.fl.key
 	}
-	rs, err := e.store.FindDecisions(ctx, keys)
-	if err != nil {
-		return err
+	// A new key decided here without a lookup although another process
+	// stored it meanwhile fails the commit (ErrStale); settle then decides
+	// the batch again through handle, which looks every key up.
+	var rs []*Record
+	if keys = e.known.unknown(keys); len(keys) > 0 {
+		var err error
+		if rs, err = e.store.FindDecisions(ctx, keys); err != nil {
+			return err
+		}
 	}
 	recs := make(map[Key]*Record, len(rs))
 	for _, r := range rs {
@@ -1077,7 +1106,9 @@ func (o *owner) launch(ctx context.Context, p *pending) *pending {
 	// one fails the state is dropped anyway.
 	w.committed()
 	go func() {
-		p.err = o.e.store.CommitBatch(ctx, p.b)
+		if p.err = o.e.store.CommitBatch(ctx, p.b); p.err == nil {
+			o.e.known.add(p.b.Records)
+		}
 		close(p.done)
 	}()
 	return p

@@ -25,6 +25,7 @@ type MemStore struct {
 	fault   func(*Batch) error
 	commits int
 	maxRows int
+	lookups int // keys asked for by FindDecisions
 }
 
 type memSKU struct {
@@ -43,6 +44,7 @@ type memDeal struct {
 var (
 	_ Store        = (*MemStore)(nil)
 	_ RowLockStore = (*MemStore)(nil)
+	_ KeyLister    = (*MemStore)(nil)
 )
 
 // NewMemStore returns an empty store.
@@ -154,6 +156,13 @@ func (s *MemStore) Orders() []*hawker.Order {
 		out = append(out, copyOrder(s.orders[id]))
 	}
 	return out
+}
+
+// Lookups returns how many keys FindDecisions was asked for.
+func (s *MemStore) Lookups() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lookups
 }
 
 // Records returns how many idempotency records are stored.
@@ -386,6 +395,7 @@ func (s *MemStore) FindDecisions(ctx context.Context, keys []Key) ([]*Record, er
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.lookups += len(keys)
 	var out []*Record
 	for _, k := range keys {
 		if r := s.records[k]; r != nil {
@@ -395,6 +405,28 @@ func (s *MemStore) FindDecisions(ctx context.Context, keys []Key) ([]*Record, er
 		}
 	}
 	return out, nil
+}
+
+// DecisionKeys implements [KeyLister].
+func (s *MemStore) DecisionKeys(ctx context.Context, since time.Time, fn func(Key, time.Time) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	var recs []Record
+	for _, r := range s.records {
+		if !r.CreatedAt.Before(since) {
+			recs = append(recs, Record{BuyerID: r.BuyerID, Key: r.Key, CreatedAt: r.CreatedAt})
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(recs, func(a, b Record) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for _, r := range recs {
+		if err := fn(Key{BuyerID: r.BuyerID, Key: r.Key}, r.CreatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindOrder implements [Store].

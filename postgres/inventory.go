@@ -27,6 +27,7 @@ import (
 
 var (
 	_ inventory.Store        = (*DB)(nil)
+	_ inventory.KeyLister    = (*DB)(nil)
 	_ inventory.RowLockStore = (*DB)(nil)
 )
 
@@ -419,6 +420,22 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// DecisionKeys implements inventory.KeyLister: one statement (one
+// snapshot) over the index on created_at.
+func (db *DB) DecisionKeys(ctx context.Context, since time.Time, fn func(inventory.Key, time.Time) error) (err error) {
+	defer db.done("DecisionKeys", time.Now(), &err)
+	rows, err := db.pool.Query(ctx, `SELECT buyer_id, key, created_at FROM idempotency_records
+		WHERE created_at >= $1 ORDER BY created_at`, since)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var k inventory.Key
+	var created time.Time
+	_, err = pgx.ForEachRow(rows, []any{&k.BuyerID, &k.Key, &created}, func() error { return fn(k, created) })
+	return err
 }
 
 // FindOrder implements inventory.Store. An order's lines never change, so

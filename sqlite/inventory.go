@@ -27,6 +27,7 @@ import (
 
 var (
 	_ inventory.Store        = (*DB)(nil)
+	_ inventory.KeyLister    = (*DB)(nil)
 	_ inventory.RowLockStore = (*DB)(nil)
 )
 
@@ -581,6 +582,33 @@ func (db *DB) FindDecisions(ctx context.Context, keys []inventory.Key) (_ []*inv
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// DecisionKeys implements inventory.KeyLister: one read transaction over
+// the index on created_at.
+func (db *DB) DecisionKeys(ctx context.Context, since time.Time, fn func(inventory.Key, time.Time) error) (err error) {
+	defer db.done("DecisionKeys", time.Now(), &err)
+	rows, err := db.read.QueryContext(ctx, `SELECT buyer_id, key, created_at FROM idempotency_records
+		WHERE created_at >= ? ORDER BY created_at`, fmtTime(since))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k inventory.Key
+		var created string
+		if err := rows.Scan(&k.BuyerID, &k.Key, &created); err != nil {
+			return err
+		}
+		t, err := parseTime(created)
+		if err != nil {
+			return err
+		}
+		if err := fn(k, t); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 type scanner interface{ Scan(dest ...any) error }

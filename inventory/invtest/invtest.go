@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -52,6 +53,7 @@ func Run(t *testing.T, open func(t testing.TB) Stores) {
 		t.Run("RowLockView", func(t *testing.T) { testRowLockView(t, open(t)) })
 		t.Run("LoadSKU", func(t *testing.T) { testLoadSKU(t, open(t)) })
 		t.Run("Purge", func(t *testing.T) { testPurge(t, open(t)) })
+		t.Run("DecisionKeys", func(t *testing.T) { testDecisionKeys(t, open(t)) })
 	})
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
@@ -1038,6 +1040,48 @@ func testPurge(t *testing.T, s Stores) {
 	recs, err := s.Store.FindDecisions(ctx, []inventory.Key{{BuyerID: o1.BuyerID, Key: "old"}, {BuyerID: o2.BuyerID, Key: "new"}})
 	if err != nil || len(recs) != 1 || recs[0].Key != "new" {
 		t.Errorf("after purge %+v %v", recs, err)
+	}
+}
+
+// DecisionKeys lists the keys of records created at or after the cut,
+// oldest first, and stops at the callback's error.
+func testDecisionKeys(t *testing.T, s Stores) {
+	l, ok := s.Store.(inventory.KeyLister)
+	if !ok {
+		t.Skip("the store does not list its keys")
+	}
+	ctx := context.Background()
+	f := newFixture(t, s, 10)
+	now := hawker.Now().UTC().Truncate(time.Microsecond)
+	buyer := newBuyer()
+	at := []time.Time{now.Add(-2 * time.Hour), now.Add(-time.Hour), now.Add(-3 * time.Hour), now.Add(-30 * time.Hour)}
+	var orders []*hawker.Order
+	var recs []*inventory.Record
+	for i, ts := range at {
+		o := f.order(buyer, key(i), 1, ts)
+		orders, recs = append(orders, o), append(recs, record(o, ts))
+	}
+	st := f.load(t)
+	if err := s.Store.CommitBatch(ctx, &inventory.Batch{At: now, SKUs: []inventory.SKUChange{{SKUID: f.sku, Version: st.Version, Reserved: int64(len(orders))}},
+		Orders: orders, Records: recs}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := l.DecisionKeys(ctx, now.Add(-25*time.Hour), func(k inventory.Key, created time.Time) error {
+		if k.BuyerID != buyer {
+			return fmt.Errorf("buyer %q", k.BuyerID)
+		}
+		got = append(got, fmt.Sprintf("%s@%s", k.Key, created.UTC().Format(time.RFC3339Nano)))
+		return nil
+	})
+	f3 := func(i int) string { return fmt.Sprintf("%s@%s", key(i), at[i].UTC().Format(time.RFC3339Nano)) }
+	if want := []string{f3(2), f3(0), f3(1)}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("listed %v (%v), want %v", got, err, want)
+	}
+	stop := errors.New("enough")
+	n := 0
+	if err := l.DecisionKeys(ctx, now.Add(-25*time.Hour), func(inventory.Key, time.Time) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Errorf("stopping: %v after %d keys", err, n)
 	}
 }
 
