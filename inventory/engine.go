@@ -48,6 +48,14 @@
 // fingerprint is idempotency_key_reused. Refusals before a decision
 // (invalid input, busy, internal errors) are not stored.
 //
+// Nearly every key in a flash sale is new, so the owner does not look new
+// keys up: on a store that implements [KeyLister] the engine keeps a set
+// of the hashes of every stored key (listed at start, added to by each
+// commit) and asks the store only for keys in it. The set is a shortcut,
+// not what keeps a key to one decision: that is the store's unique
+// (buyer, key) index, on which a batch holding a key decided elsewhere
+// fails (ErrStale) and is decided again with lookups.
+//
 // # Multi-SKU orders
 //
 // An order with lines of several SKUs is decided by a coordinator that
