@@ -297,10 +297,7 @@ func (s *keyScanner) value(p *keyPlan, depth int) bool {
 
 // object reads the object at s.i.
 func (s *keyScanner) object(p *keyPlan, depth int) bool {
-	s.i++
-	s.space()
-	if s.i < len(s.raw) && s.raw[s.i] == '}' {
-		s.i++
+	if s.empty('}') {
 		return true
 	}
 	for {
@@ -332,48 +329,55 @@ func (s *keyScanner) object(p *keyPlan, depth int) bool {
 		if !s.value(sub, depth+1) {
 			return false
 		}
-		s.space()
-		if s.i >= len(s.raw) {
-			return false
-		}
-		switch s.raw[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
+		if more, ok := s.sep('}'); !more {
+			return ok
 		}
 	}
 }
 
 // array reads the array at s.i.
 func (s *keyScanner) array(elem *keyPlan, depth int) bool {
-	s.i++
-	s.space()
-	if s.i < len(s.raw) && s.raw[s.i] == ']' {
-		s.i++
+	if s.empty(']') {
 		return true
 	}
 	for {
 		if !s.value(elem, depth+1) {
 			return false
 		}
-		s.space()
-		if s.i >= len(s.raw) {
-			return false
-		}
-		switch s.raw[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
+		if more, ok := s.sep(']'); !more {
+			return ok
 		}
 	}
+}
+
+// empty moves past the opening byte at s.i, and past the closing one too
+// when nothing comes between them.
+func (s *keyScanner) empty(close byte) bool {
+	s.i++
+	s.space()
+	if s.i < len(s.raw) && s.raw[s.i] == close {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// sep reads what follows a member or element: a comma (more follows) or
+// the closing byte (ok, done); anything else is not ok.
+func (s *keyScanner) sep(close byte) (more, ok bool) {
+	s.space()
+	if s.i >= len(s.raw) {
+		return false, false
+	}
+	switch s.raw[s.i] {
+	case ',':
+		s.i++
+		return true, true
+	case close:
+		s.i++
+		return false, true
+	}
+	return false, false
 }
 
 // plainKey reads the string at s.i when its bytes are its value: printable

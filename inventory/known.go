@@ -98,16 +98,16 @@ func (s *knownKeys) add(recs []*Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range recs {
-		s.put(s.hash(Key{BuyerID: r.BuyerID, Key: r.Key}), r.CreatedAt)
+		s.put(knownEntry{h: s.hash(Key{BuyerID: r.BuyerID, Key: r.Key}), at: r.CreatedAt.Unix()})
 	}
 }
 
-func (s *knownKeys) put(h uint64, at time.Time) {
-	if _, ok := s.set[h]; ok {
+func (s *knownKeys) put(e knownEntry) {
+	if _, ok := s.set[e.h]; ok {
 		return
 	}
-	s.set[h] = struct{}{}
-	s.fifo = append(s.fifo, knownEntry{h: h, at: at.Unix()})
+	s.set[e.h] = struct{}{}
+	s.fifo = append(s.fifo, e)
 	for len(s.set) > s.max {
 		s.evict()
 	}
@@ -144,7 +144,7 @@ func (s *knownKeys) load(ctx context.Context, l KeyLister, now time.Time) error 
 	flush := func() {
 		s.mu.Lock()
 		for _, e := range pending {
-			s.put(e.h, time.Unix(e.at, 0))
+			s.put(e)
 		}
 		s.mu.Unlock()
 		pending = pending[:0]
