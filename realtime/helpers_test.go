@@ -359,7 +359,14 @@ func (cl *client) subscribeFrom(ch string, since *centrifugego.StreamPosition, w
 	}
 	cl.subs[ch] = r
 	if wait {
-		waitFor(cl.t, "subscribed to "+ch, func() bool { return sub.State() == centrifugego.SubStateSubscribed })
+		// centrifuge-go marks the subscription subscribed before its
+		// OnSubscribed handler runs (through the client's callback queue):
+		// wait for the event too, or position() may read no epoch.
+		waitFor(cl.t, "subscribed to "+ch, func() bool {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			return sub.State() == centrifugego.SubStateSubscribed && len(r.subscribed) > 0
+		})
 	}
 	return r
 }
